@@ -1,0 +1,159 @@
+"""Argument checks shared by every convdocs module.
+
+Every public function normalises its arguments here, once, before computing. The
+messages name the parameter, quote what the caller passed and say what is allowed,
+so that a mistake surfaces at the call site instead of deep inside numpy.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+
+_KIND = {0: "a non-negative int", 1: "a positive int"}
+
+
+def _is_int(value) -> bool:
+    # bool is an int subclass, but ``stride=True`` is a bug, not a stride of 1.
+    if isinstance(value, bool):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _describe(value) -> str:
+    if isinstance(value, (tuple, list)):
+        return repr(tuple(value))
+    return f"{value!r} (type {type(value).__name__})" if not _is_int(value) else repr(value)
+
+
+def check_int(name: str, value, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` after checking it is an integer >= ``minimum``.
+
+    Examples
+    --------
+    >>> check_int("stride", 2)
+    2
+    >>> check_int("stride", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be a positive int, got 0
+    """
+    kind = _KIND.get(minimum, f"an int >= {minimum}")
+    if not _is_int(value):
+        msg = f"{name} must be {kind}, got {_describe(value)}"
+        raise TypeError(msg)
+    value = operator.index(value)
+    if value < minimum:
+        msg = f"{name} must be {kind}, got {value}"
+        raise ValueError(msg)
+    return value
+
+
+def spatial_ndim(**params) -> int | None:
+    """Number of spatial dimensions implied by the tuple-valued parameters.
+
+    Returns ``None`` when every parameter is a scalar (a one-dimensional call that
+    returns scalars). Raises ``ValueError`` when two tuples disagree in length.
+
+    Examples
+    --------
+    >>> spatial_ndim(size=(32, 32), kernel_size=3) is None, spatial_ndim(size=(8, 8), stride=2)
+    (False, 2)
+    >>> spatial_ndim(size=(8, 8), kernel_size=(3, 3, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel_size has 3 values but size has 2: give one value per spatial dimension
+    """
+    first = None
+    for name, value in params.items():
+        if not isinstance(value, (tuple, list)):
+            continue
+        if first is None:
+            first = name, len(value)
+        elif len(value) != first[1]:
+            msg = (
+                f"{name} has {len(value)} values but {first[0]} has {first[1]}: "
+                "give one value per spatial dimension"
+            )
+            raise ValueError(msg)
+    return None if first is None else first[1]
+
+
+def int_tuple(name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
+    """Normalise an int or a tuple of ints to a tuple of ``ndim`` checked ints.
+
+    Examples
+    --------
+    >>> int_tuple("stride", 2, ndim=2)
+    (2, 2)
+    >>> int_tuple("stride", (2, 0), ndim=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be a positive int or a tuple of them, got (2, 0)
+    """
+    kind = _KIND.get(minimum, f"an int >= {minimum}")
+    allowed = f"{name} must be {kind} or a tuple of them, got {_describe(value)}"
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim or not all(_is_int(v) for v in value):
+            raise TypeError(allowed) if len(value) == ndim else ValueError(allowed)
+        values = tuple(operator.index(v) for v in value)
+    elif _is_int(value):
+        values = (operator.index(value),) * ndim
+    else:
+        raise TypeError(allowed)
+    if any(v < minimum for v in values):
+        raise ValueError(allowed)
+    return values
+
+
+def _is_pair(value) -> bool:
+    return isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_int, value))
+
+
+def padding_pairs(value, ndim: int, name: str = "padding") -> tuple[tuple[int, int], ...]:
+    """Normalise ``padding`` to one ``(before, after)`` pair per spatial dimension.
+
+    Accepted forms: an int (the same on both sides of every dimension); a
+    ``(before, after)`` pair when there is one spatial dimension; or a sequence with
+    one entry per dimension, each an int or a ``(before, after)`` pair.
+
+    Examples
+    --------
+    >>> padding_pairs(1, ndim=2)
+    ((1, 1), (1, 1))
+    >>> padding_pairs((0, 1), ndim=1)
+    ((0, 1),)
+    >>> padding_pairs((1, (0, 1)), ndim=2)
+    ((1, 1), (0, 1))
+    """
+    allowed = (
+        f"{name} must be a non-negative int, a (before, after) pair, or one int or "
+        f"pair per spatial dimension ({ndim} here), got {_describe(value)}"
+    )
+    if _is_int(value):
+        pairs = ((value, value),) * ndim
+    elif ndim == 1 and _is_pair(value):
+        pairs = (tuple(value),)
+    elif isinstance(value, (tuple, list)) and len(value) == ndim:
+        if not all(_is_int(v) or _is_pair(v) for v in value):
+            raise TypeError(allowed)
+        pairs = tuple((v, v) if _is_int(v) else tuple(v) for v in value)
+    elif isinstance(value, (tuple, list)):
+        raise ValueError(allowed)
+    else:
+        raise TypeError(allowed)
+    pairs = tuple((operator.index(b), operator.index(a)) for b, a in pairs)
+    if any(p < 0 for pair in pairs for p in pair):
+        raise ValueError(allowed)
+    return pairs
+
+
+def padding_ndim(value) -> int | None:
+    """Dimensions implied by a padding given as one ``(before, after)`` pair per axis."""
+    if isinstance(value, Sequence) and any(isinstance(v, (tuple, list)) for v in value):
+        return len(value)
+    return None

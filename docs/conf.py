@@ -1,0 +1,115 @@
+"""Sphinx configuration for the convdocs site."""
+
+import os
+import sys
+from pathlib import Path
+
+import convdocs
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "_ext"))
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+project = "convdocs"
+author = "the convdocs developers"
+copyright = "2026, the convdocs developers"
+release = version = convdocs.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_nb",
+    "sphinx_copybutton",
+    "offline",
+]
+
+# Every reference must resolve; the build runs with -W.
+nitpicky = True
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "jupyter_execute",
+    # sphinx-gallery writes a notebook next to each example page; myst-nb would claim it.
+    "auto_examples/*.ipynb",
+    "auto_examples/**/*.ipynb",
+]
+templates_path = ["_templates"]
+
+# -- API reference --------------------------------------------------------------------
+autosummary_generate = True
+autodoc_typehints = "none"  # numpydoc docstrings carry the types
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = {"of", "or", "optional", "default", "pair"}
+# Fail the build when a public docstring lacks a summary, a parameter, Returns or Examples.
+numpydoc_validation_checks = {"PR01", "PR02", "PR03", "PR10", "RT01", "SS01", "EX01"}
+
+# -- Cross-project links (see docs/_ext/offline.py for offline builds) ----------------
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3/", None),
+    "numpy": ("https://numpy.org/doc/stable/", None),
+    "matplotlib": ("https://matplotlib.org/stable/", None),
+    "torch": ("https://docs.pytorch.org/docs/stable/", None),
+}
+intersphinx_timeout = 10
+
+# -- Gallery --------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "subsection_order": "gallery_hooks.topic_order",
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("convdocs",),
+    "reference_url": {"convdocs": None},
+    "exclude_implicit_doc": {r"pyplot\.", r"numpy\."},
+    "reset_modules": ("matplotlib", "gallery_hooks.reset_seeds"),
+    "reset_modules_order": "before",
+    "remove_config_comments": True,
+    # Only rich (HTML) reprs: a bare "Text(0.5, 1, ...)" under a figure helps nobody.
+    "capture_repr": ("_repr_html_",),
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "download_all_examples": True,
+    "first_notebook_cell": "%matplotlib inline",
+    "min_reported_time": 0,
+    "show_memory": False,
+    "matplotlib_animations": (True, "jshtml"),
+}
+
+# -- Guide pages: MyST-NB text notebooks, executed at build time ----------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+# Cached locally (a no-change rebuild re-runs nothing); fresh in CI (the cache keys on
+# the code cells only and would not notice a change in convdocs itself).
+nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "force" if CI else "cache")
+nb_execution_timeout = 120
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# -- HTML -----------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "convdocs"
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+html_css_files = ["convdocs.css"]
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "logo": {"text": "convdocs", "alt_text": "convdocs home"},
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    # sg_download_links renders only on gallery example pages.
+    "secondary_sidebar_items": ["page-toc", "sg_download_links"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {"auto_examples/index": [], "index": [], "references": []}
+html_show_sourcelink = False

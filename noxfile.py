@@ -1,0 +1,96 @@
+"""Maintainer tasks: ``nox -l`` lists them, ``nox -s NAME`` runs one.
+
+Every session installs through constraints.txt, which pins the CPU build of PyTorch
+(an unpinned ``torch`` would pull a multi-GB CUDA build) and the tested versions of
+everything else.
+"""
+
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "virtualenv"  # pip finds the local torch wheel; uv does not
+nox.options.sessions = ["lint", "tests", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+DOCS = ROOT / "docs"
+HTML = DOCS / "_build" / "html"
+# Written by the build; never edited by hand, and ignored by the live preview.
+GENERATED = ["_build", "auto_examples", "gen_modules", "generated", "sg_execution_times.rst"]
+BUILD_ARGS = ["-n", "-W", "--keep-going", "-T", "-b", "html", str(DOCS), str(HTML)]
+
+
+def install(session, extra):
+    session.install("-e", f".[{extra}]", *CONSTRAINTS)
+
+
+@nox.session
+def tests(session):
+    """Run pytest over tests/ and the doctests in every convdocs docstring."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def docs(session):
+    """Build the site into docs/_build/html (warnings are errors). ``-- --clean`` first
+    removes everything a previous build generated."""
+    install(session, "docs")
+    args = list(session.posargs)
+    if "--clean" in args:
+        args.remove("--clean")
+        for name in GENERATED:
+            path = DOCS / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    session.run("sphinx-build", *BUILD_ARGS, *args)
+    session.log(f"open {HTML / 'index.html'}")
+
+
+@nox.session(default=False)
+def serve(session):
+    """Live preview at http://127.0.0.1:8000, rebuilding on every saved change."""
+    install(session, "docs")
+    ignores = [arg for name in GENERATED for arg in ("--ignore", str(DOCS / name))]
+    ignores += [
+        "--ignore",
+        "*.ipynb",
+        "--ignore",
+        "*.md5",
+        "--ignore",
+        "*.pickle",
+        "--re-ignore",
+        r"jupyter_execute|\.jupyter_cache|__pycache__",
+    ]
+    session.run(
+        "sphinx-autobuild",
+        *BUILD_ARGS,
+        *ignores,
+        "--watch",
+        str(ROOT / "convdocs"),
+        "--watch",
+        str(ROOT / "gallery"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session):
+    """ruff: lint and formatting."""
+    session.install("ruff", *CONSTRAINTS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=False)
+def browser(session):
+    """Open every page of the built site in headless Chromium (build it first).
+
+    Needs Debian's chromium (apt-get install chromium); .ci/run installs it.
+    """
+    if not (HTML / "index.html").exists():
+        session.error("no built site: run `nox -s docs` first")
+    install(session, "test")
+    session.run("pytest", "-m", "browser", "-p", "no:cacheprovider", *session.posargs)
