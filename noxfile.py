@@ -54,16 +54,8 @@ def serve(session):
     """Live preview at http://127.0.0.1:8000, rebuilding on every saved change."""
     install(session, "docs")
     ignores = [arg for name in GENERATED for arg in ("--ignore", str(DOCS / name))]
-    ignores += [
-        "--ignore",
-        "*.ipynb",
-        "--ignore",
-        "*.md5",
-        "--ignore",
-        "*.pickle",
-        "--re-ignore",
-        r"jupyter_execute|\.jupyter_cache|__pycache__",
-    ]
+    # sphinx-gallery writes "<name>.new" files beside its outputs, then renames them.
+    ignores += ["--re-ignore", r"\.new$|\.ipynb$|\.md5$|jupyter_execute|jupyter_cache|pycache"]
     session.run(
         "sphinx-autobuild",
         *BUILD_ARGS,
