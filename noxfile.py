@@ -77,6 +77,14 @@ def lint(session):
 
 
 @nox.session(default=False)
+def bench(session):
+    """Time convdocs against PyTorch and OpenCV in one process; prints a ratio table."""
+    install(session, "test")
+    session.install("threadpoolctl", *CONSTRAINTS)
+    session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
+
+
+@nox.session(default=False)
 def browser(session):
     """Open every page of the built site in headless Chromium (build it first).
 

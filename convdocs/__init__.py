@@ -10,13 +10,24 @@ from convdocs.arithmetic import (
     effective_kernel_size,
     same_padding,
 )
+from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
+from convdocs.padding import PADDING_MODES, canonical_mode, pad
+from convdocs.pooling import avg_pool2d, max_pool2d
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "PADDING_MODES",
     "__version__",
+    "avg_pool2d",
+    "canonical_mode",
+    "conv2d",
+    "conv_matrix",
     "conv_output_size",
+    "conv_transpose2d",
     "conv_transpose_output_size",
     "effective_kernel_size",
+    "max_pool2d",
+    "pad",
     "same_padding",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
+import numpy as np
+
 _KIND = {0: "a non-negative int", 1: "a positive int"}
 
 
@@ -95,18 +97,23 @@ def int_tuple(name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
     ...
     ValueError: stride must be a positive int or a tuple of them, got (2, 0)
     """
-    kind = _KIND.get(minimum, f"an int >= {minimum}")
-    allowed = f"{name} must be {kind} or a tuple of them, got {_describe(value)}"
+
+    def error(kind_of_error):  # built only on failure: this check runs on every call
+        kind = _KIND.get(minimum, f"an int >= {minimum}")
+        return kind_of_error(f"{name} must be {kind} or a tuple of them, got {_describe(value)}")
+
     if isinstance(value, (tuple, list)):
-        if len(value) != ndim or not all(_is_int(v) for v in value):
-            raise TypeError(allowed) if len(value) == ndim else ValueError(allowed)
+        if len(value) != ndim:
+            raise error(ValueError)
+        if not all(_is_int(v) for v in value):
+            raise error(TypeError)
         values = tuple(operator.index(v) for v in value)
     elif _is_int(value):
         values = (operator.index(value),) * ndim
     else:
-        raise TypeError(allowed)
-    if any(v < minimum for v in values):
-        raise ValueError(allowed)
+        raise error(TypeError)
+    if min(values) < minimum:
+        raise error(ValueError)
     return values
 
 
@@ -130,25 +137,28 @@ def padding_pairs(value, ndim: int, name: str = "padding") -> tuple[tuple[int, i
     >>> padding_pairs((1, (0, 1)), ndim=2)
     ((1, 1), (0, 1))
     """
-    allowed = (
-        f"{name} must be a non-negative int, a (before, after) pair, or one int or "
-        f"pair per spatial dimension ({ndim} here), got {_describe(value)}"
-    )
+
+    def error(kind_of_error):  # built only on failure
+        return kind_of_error(
+            f"{name} must be a non-negative int, a (before, after) pair, or one int or "
+            f"pair per spatial dimension ({ndim} here), got {_describe(value)}"
+        )
+
     if _is_int(value):
         pairs = ((value, value),) * ndim
     elif ndim == 1 and _is_pair(value):
         pairs = (tuple(value),)
     elif isinstance(value, (tuple, list)) and len(value) == ndim:
         if not all(_is_int(v) or _is_pair(v) for v in value):
-            raise TypeError(allowed)
+            raise error(TypeError)
         pairs = tuple((v, v) if _is_int(v) else tuple(v) for v in value)
     elif isinstance(value, (tuple, list)):
-        raise ValueError(allowed)
+        raise error(ValueError)
     else:
-        raise TypeError(allowed)
+        raise error(TypeError)
     pairs = tuple((operator.index(b), operator.index(a)) for b, a in pairs)
     if any(p < 0 for pair in pairs for p in pair):
-        raise ValueError(allowed)
+        raise error(ValueError)
     return pairs
 
 
@@ -157,3 +167,80 @@ def padding_ndim(value) -> int | None:
     if isinstance(value, Sequence) and any(isinstance(v, (tuple, list)) for v in value):
         return len(value)
     return None
+
+
+def float_array(name: str, value, ndims: tuple[int, ...]):
+    """Return ``value`` as a floating-point numpy array with one of ``ndims`` dimensions.
+
+    The dtype rule of every convdocs operation: floating inputs keep their precision
+    (float32 stays float32, float16 is promoted to float32); integer and boolean inputs
+    (uint8 images, say) are computed in float64, so nothing saturates or overflows.
+
+    Examples
+    --------
+    >>> float_array("x", np.arange(4, dtype=np.uint8).reshape(2, 2), ndims=(2,)).dtype
+    dtype('float64')
+    >>> float_array("x", np.zeros(3), ndims=(2, 3, 4))
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have 2, 3 or 4 dimensions, got shape (3,)
+    """
+    array = np.asarray(value)
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    elif array.dtype == np.float16:
+        array = array.astype(np.float32)
+    elif array.dtype.kind != "f":
+        msg = f"{name} must be a real numeric array, got dtype {array.dtype}"
+        raise TypeError(msg)
+    if array.ndim not in ndims:
+        *rest, last = map(str, ndims)
+        allowed = f"{', '.join(rest)} or {last}" if rest else last
+        msg = f"{name} must have {allowed} dimensions, got shape {array.shape}"
+        raise ValueError(msg)
+    return array
+
+
+def _pad_width2d(name: str, value) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Normalise numpy.pad-style widths of the last two axes to ``((top, bottom), (left, right))``.
+
+    Accepted forms, as in :func:`numpy.pad`: an int (every side); a ``(before, after)``
+    pair (the same pair for both axes, *not* one int per axis); or one pair per axis.
+
+    Examples
+    --------
+    >>> _pad_width2d("pad", 2)
+    ((2, 2), (2, 2))
+    >>> _pad_width2d("pad", (0, 1))
+    ((0, 1), (0, 1))
+    >>> _pad_width2d("pad", ((1, 2), (3, 4)))
+    ((1, 2), (3, 4))
+    >>> _pad_width2d("pad", (1, -1))
+    Traceback (most recent call last):
+    ...
+    ValueError: pad must be a non-negative int, a (before, after) pair, or ... got (1, -1)
+    """
+    allowed = (
+        f"{name} must be a non-negative int, a (before, after) pair, or "
+        f"((top, bottom), (left, right)), got {_describe(value)}"
+    )
+    if _is_int(value):
+        pairs = ((value, value),) * 2
+    elif not isinstance(value, (tuple, list)):
+        raise TypeError(allowed)
+    elif len(value) != 2:
+        raise ValueError(allowed)
+    elif all(map(_is_int, value)):
+        pairs = (tuple(value),) * 2
+    elif all(isinstance(v, (tuple, list)) for v in value):
+        if any(len(v) != 2 for v in value):
+            raise ValueError(allowed)
+        if not all(map(_is_pair, value)):
+            raise TypeError(allowed)
+        pairs = tuple(value)
+    else:  # a mix of ints and pairs, or floats, strings, ...
+        raise TypeError(allowed)
+    pairs = tuple((operator.index(b), operator.index(a)) for b, a in pairs)
+    if any(p < 0 for pair in pairs for p in pair):
+        raise ValueError(allowed)
+    return pairs

@@ -1,0 +1,140 @@
+"""Speed of convdocs' numpy operations against PyTorch and OpenCV, measured side by side.
+
+Run with ``nox -s bench`` (or ``python benchmarks/bench.py --threads 2``). Each case
+alternates the two implementations in rounds, so both see the same machine state, and
+reports the median of the per-round time ratios. Fairness on a small machine:
+
+* numpy's BLAS, PyTorch and OpenCV use the same number of threads (``--threads``);
+* every function is warmed up before timing;
+* a short pause separates each timed block: OpenBLAS threads spin for a while after a
+  call and would otherwise steal PyTorch's second core (and vice versa);
+* PyTorch runs without autograd (``torch.inference_mode``).
+"""
+
+import argparse
+import statistics
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import convdocs
+
+PAUSE = 0.15  # seconds between timed blocks
+
+
+def timed(function, repeat):
+    """Best time of ``repeat`` calls, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def compare(ours, theirs, rounds, repeat):
+    """Median per-round ratio ours/theirs, and median times, alternating the two."""
+    ours(), theirs()  # warm up (allocations, BLAS and oneDNN kernel selection)
+    ratios, ours_times, their_times = [], [], []
+    for _ in range(rounds):
+        time.sleep(PAUSE)
+        a = timed(ours, repeat)
+        time.sleep(PAUSE)
+        b = timed(theirs, repeat)
+        ours_times.append(a)
+        their_times.append(b)
+        ratios.append(a / b)
+    return statistics.median(ratios), statistics.median(ours_times), statistics.median(their_times)
+
+
+def outline_loop(image, kernel, stride):
+    """The outline's slide-4 implementation: a Python loop over output pixels."""
+    h, w = image.shape
+    kh, kw = kernel.shape
+    oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    output = np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            window = image[i * stride : i * stride + kh, j * stride : j * stride + kw]
+            output[i, j] = np.sum(window * kernel)
+    return output
+
+
+def cases(rng):
+    """(name, ours, theirs, target, rounds, repeat) for every benchmark case."""
+    out = []
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((1, 3, 224, 224)).astype(dtype)
+        w = rng.standard_normal((64, 3, 3, 3)).astype(dtype)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+        target = "<= 1.5" if dtype == np.float32 else "<= 1.0"
+        for stride in (1, 2):
+            name = f"conv2d 224x224 3->64 k3 p1 s{stride} {np.dtype(dtype).name} vs torch"
+            out.append((
+                name,
+                lambda x=x, w=w, s=stride: convdocs.conv2d(x, w, stride=s, padding=1),
+                lambda tx=tx, tw=tw, s=stride: F.conv2d(tx, tw, stride=s, padding=1),
+                target, 15, 3,
+            ))  # fmt: skip
+    image = rng.standard_normal((512, 512)).astype(np.float32)
+    k = rng.standard_normal((3, 3)).astype(np.float32)
+    out.append((
+        "conv2d 512x512 k3 float32 vs cv2.filter2D",
+        lambda: convdocs.conv2d(image, k, padding=1),
+        lambda: cv2.filter2D(image, -1, k, borderType=cv2.BORDER_CONSTANT),
+        "", 15, 3,
+    ))  # fmt: skip
+    out.append((
+        "conv2d 512x512 k3 float32 vs outline loop",
+        lambda: convdocs.conv2d(image, k),
+        lambda: outline_loop(image, k, 1),
+        ">= 300x faster", 3, 1,
+    ))  # fmt: skip
+    y = rng.standard_normal((1, 64, 56, 56)).astype(np.float32)
+    wt = rng.standard_normal((64, 32, 3, 3)).astype(np.float32)
+    ty, twt = torch.from_numpy(y), torch.from_numpy(wt)
+    params = {"stride": 2, "padding": 1, "output_padding": 1}
+    out.append((
+        "conv_transpose2d 56x56 64->32 k3 s2 float32 vs torch",
+        lambda: convdocs.conv_transpose2d(y, wt, **params),
+        lambda: F.conv_transpose2d(ty, twt, **params),
+        "", 15, 3,
+    ))  # fmt: skip
+    if hasattr(convdocs, "max_pool2d"):
+        m = rng.standard_normal((1, 64, 112, 112)).astype(np.float32)
+        tm = torch.from_numpy(m)
+        out.append((
+            "max_pool2d 112x112x64 k3 s2 p1 float32 vs torch",
+            lambda: convdocs.max_pool2d(m, 3, 2, 1),
+            lambda: F.max_pool2d(tm, 3, 2, 1),
+            "", 15, 3,
+        ))  # fmt: skip
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2, help="threads for every library")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
+    rng = np.random.default_rng(0)
+    with threadpool_limits(limits=args.threads), torch.inference_mode():
+        blas = ", ".join(f"{i['internal_api']} {i['version']}" for i in threadpool_info())
+        print(f"threads: {args.threads} (numpy BLAS: {blas}; torch {torch.__version__}; "
+              f"OpenCV {cv2.__version__})")  # fmt: skip
+        header = f"{'case':58} {'convdocs':>10} {'other':>10} {'ratio':>8}  target"
+        print(header)
+        print("-" * len(header))
+        for name, ours, theirs, target, rounds, repeat in cases(rng):
+            ratio, a, b = compare(ours, theirs, rounds, repeat)
+            shown = f"1/{1 / ratio:.0f}" if ratio < 0.01 else f"{ratio:.2f}"
+            print(f"{name:58} {a * 1e3:8.2f}ms {b * 1e3:8.2f}ms {shown:>8}  {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,427 @@
+r"""Convolution, transposed convolution and the convolution matrix, as PyTorch computes them.
+
+Every function here is a cross-correlation in PyTorch's NCHW layout (the kernel is not
+flipped, as in every deep-learning framework), vectorised with numpy: the input's
+windows are gathered once into a patch matrix (``im2col``) and multiplied with the
+weights by BLAS. Output sizes come from :mod:`convdocs.arithmetic`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from convdocs._validate import check_int, float_array, int_tuple, padding_pairs
+from convdocs.arithmetic import (
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    same_padding,
+)
+from convdocs.padding import canonical_mode, pad
+
+__all__ = ["conv2d", "conv_matrix", "conv_transpose2d"]
+
+# conv_matrix builds a dense matrix; beyond this many entries it would take gigabytes.
+MAX_MATRIX_ENTRIES = 50_000_000
+
+
+def _as_batch(x, weight, groups: int, *, transposed: bool = False):
+    """Check ``x`` and ``weight`` and bring them to ``(N, C, H, W)`` / 4-D weights.
+
+    Returns ``(x4, w4, restore)`` where ``restore`` turns a 4-D result back into the
+    input's rank.
+    """
+    x = float_array("x", x, ndims=(2, 3, 4))
+    weight = float_array("weight", weight, ndims=(2, 4))
+    if weight.ndim == 2:
+        weight = weight[None, None]
+    x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
+    channels = x4.shape[1]
+    if channels % groups:
+        msg = f"groups={groups} must divide the input channels, got {channels} channels"
+        raise ValueError(msg)
+    # conv2d weights are (out, in / groups, kh, kw); transposed ones (in, out / groups, kh, kw)
+    expected = channels if transposed else channels // groups
+    got = weight.shape[0] if transposed else weight.shape[1]
+    if got != expected:
+        layout = (
+            "(in_channels, out_channels // groups, kh, kw)"
+            if transposed
+            else ("(out_channels, in_channels // groups, kh, kw)")
+        )
+        msg = (
+            f"weight of shape {weight.shape} does not match x of shape {x.shape}: "
+            f"the weight layout is {layout}, so its "
+            f"{'first' if transposed else 'second'} axis must be {expected}"
+        )
+        raise ValueError(msg)
+    out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
+    if not transposed and out_channels % groups:
+        msg = f"groups={groups} must divide the output channels, got {out_channels}"
+        raise ValueError(msg)
+    if x.ndim == 2 and out_channels != 1:
+        msg = (
+            f"x of shape {x.shape} is a single 2-D image, so weight must have one output "
+            f"channel to keep that rank, got weight of shape {weight.shape}; "
+            "give x as (C, H, W) for several output channels"
+        )
+        raise ValueError(msg)
+    dtype = np.result_type(x4.dtype, weight.dtype)
+    x4, weight = x4.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+
+    def restore(y):
+        return y.reshape(y.shape[4 - x.ndim :])
+
+    return x4, weight, restore
+
+
+def _bias(bias, out_channels: int, dtype):
+    if bias is None:
+        return None
+    bias = float_array("bias", bias, ndims=(1,))
+    if bias.shape != (out_channels,):
+        msg = f"bias must have shape ({out_channels},) (one per output channel), got {bias.shape}"
+        raise ValueError(msg)
+    return bias.astype(dtype, copy=False)
+
+
+def _padding(padding, size, kernel, stride, dilation):
+    """Normalise conv2d's ``padding`` to ``((top, bottom), (left, right))``."""
+    if isinstance(padding, str):
+        rule = padding.lower()
+        if rule == "valid":
+            return ((0, 0), (0, 0))
+        if rule == "same":
+            return same_padding(size, kernel, stride, dilation)
+        msg = f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
+        raise ValueError(msg)
+    return padding_pairs(padding, 2)
+
+
+def _im2col(x4, kernel, stride, dilation, out_size):
+    """Patch matrix ``(N, C, kh, kw, Ho, Wo)`` of the (already padded) input."""
+    span = effective_kernel_size(kernel, dilation)
+    windows = sliding_window_view(x4, span, axis=(2, 3))
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
+    windows = windows[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, ::dh, ::dw]
+    # (N, C, Ho, Wo, kh, kw) -> (N, C, kh, kw, Ho, Wo): a copy laid out so that the
+    # product with the weights writes the output directly in NCHW order.
+    return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))
+
+
+def _correlate(x4, weight, stride, dilation, groups, out_size):
+    """Grouped cross-correlation of a padded ``(N, C, H, W)`` batch."""
+    n = x4.shape[0]
+    out_channels, per_group, kh, kw = weight.shape
+    cols = _im2col(x4, (kh, kw), stride, dilation, out_size)
+    cols = cols.reshape(n, groups, per_group * kh * kw, out_size[0] * out_size[1])
+    w = weight.reshape(groups, out_channels // groups, per_group * kh * kw)
+    out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
+    return out.reshape(n, out_channels, *out_size)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    r"""2-D cross-correlation with PyTorch's semantics (``torch.nn.functional.conv2d``).
+
+    Parameters
+    ----------
+    x : array_like
+        Input of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
+    weight : array_like
+        Kernel of shape ``(kh, kw)`` (one input and one output channel) or
+        ``(out_channels, in_channels // groups, kh, kw)``, PyTorch's layout.
+    bias : array_like, optional
+        One value per output channel, added to the result.
+    stride : int or pair of int, default 1
+        Step between windows, ``(sh, sw)``.
+    padding : int, tuple, "valid" or "same", default 0
+        Pixels added on each side: an int, ``(ph, pw)``, or
+        ``((top, bottom), (left, right))``. ``"valid"`` is no padding; ``"same"`` is
+        TensorFlow's rule (output size ``ceil(size / stride)``, the odd pixel after),
+        which, unlike PyTorch's ``padding="same"``, also works for strides above 1.
+    dilation : int or pair of int, default 1
+        Spacing between kernel taps.
+    groups : int, default 1
+        Split the channels into this many independent groups (``groups == C`` is a
+        depthwise convolution).
+    padding_mode : str, default "zeros"
+        What the padding contains: any mode of :func:`convdocs.pad` ("zeros",
+        "reflect", "replicate", "circular", "symmetric", or their aliases).
+
+    Returns
+    -------
+    numpy.ndarray
+        The result, with the input's rank: ``(Ho, Wo)``, ``(O, Ho, Wo)`` or
+        ``(N, O, Ho, Wo)``. Floating inputs keep their precision (float32 stays
+        float32); integer inputs such as uint8 images are computed in float64, so
+        negative responses neither wrap around nor saturate.
+
+    Raises
+    ------
+    ValueError
+        If ranks or channel counts do not match, ``groups`` does not divide the
+        channels, a parameter is out of range, or the kernel is larger than the padded
+        input. The message names the parameter and the value received.
+    TypeError
+        If a parameter is not an integer or an array is not real-valued.
+
+    See Also
+    --------
+    conv_output_size : The output size this function produces.
+    conv_transpose2d : The transposed (adjoint) operation.
+    conv_matrix : The same operation as a matrix.
+    pad : The padding modes.
+
+    Notes
+    -----
+    For output channel :math:`o` in group :math:`g` (with :math:`C_g = C / G` input
+    channels per group), the output at :math:`(y, x)` is
+
+    .. math::
+
+        \mathrm{out}[o, y, x] = b_o + \sum_{c=0}^{C_g - 1} \sum_{i=0}^{k_h - 1}
+        \sum_{j=0}^{k_w - 1} w[o, c, i, j]\;
+        x_p[g C_g + c,\ y s_h + i d_h,\ x s_w + j d_w]
+
+    where :math:`x_p` is the padded input. The kernel is not flipped: this is a
+    cross-correlation, which deep-learning libraries call convolution. The output size
+    is :func:`convdocs.conv_output_size` of each spatial dimension.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convdocs import conv2d
+    >>> x = np.arange(16).reshape(4, 4)
+    >>> conv2d(x, np.ones((2, 2)))  # sums of 2x2 windows
+    array([[10., 14., 18.],
+           [26., 30., 34.],
+           [42., 46., 50.]])
+    >>> conv2d(x, np.ones((3, 3)), stride=2, padding=1)
+    array([[10., 24.],
+           [51., 90.]])
+
+    Shapes follow PyTorch's layout:
+
+    >>> rgb = np.zeros((2, 3, 32, 32), dtype=np.float32)
+    >>> conv2d(rgb, np.zeros((16, 3, 3, 3), dtype=np.float32), stride=2, padding="same").shape
+    (2, 16, 16, 16)
+    """
+    groups = check_int("groups", groups)
+    x4, weight, restore = _as_batch(x, weight, groups)
+    kernel = weight.shape[2:]
+    stride = int_tuple("stride", stride, 2)
+    dilation = int_tuple("dilation", dilation, 2)
+    mode = canonical_mode(padding_mode)
+    pads = _padding(padding, x4.shape[2:], kernel, stride, dilation)
+    out_size = conv_output_size(x4.shape[2:], kernel, stride, pads, dilation)
+    x4 = pad(x4, pads, mode=mode)
+    out = _correlate(x4, weight, stride, dilation, groups, out_size)
+    bias = _bias(bias, weight.shape[0], out.dtype)
+    if bias is not None:
+        out += bias[:, None, None]
+    return restore(out)
+
+
+def conv_transpose2d(
+    x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    r"""2-D transposed convolution with PyTorch's semantics (``conv_transpose2d``).
+
+    The adjoint of :func:`conv2d`: it maps a feature map back to the shape of the
+    convolution's input. Often (misleadingly) called deconvolution.
+
+    Parameters
+    ----------
+    x : array_like
+        Input of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
+    weight : array_like
+        Kernel of shape ``(kh, kw)`` or ``(in_channels, out_channels // groups, kh, kw)``
+        (PyTorch's ``ConvTranspose2d.weight`` layout: input channels first).
+    bias : array_like, optional
+        One value per output channel.
+    stride : int or pair of int, default 1
+        Stride of the convolution this one transposes: the input pixels are spread
+        ``stride`` apart in the output.
+    padding : int or tuple, default 0
+        Padding of the convolution this one transposes: crops ``padding`` pixels from
+        each side of the full output (PyTorch allows symmetric padding only; the
+        ``(before, after)`` form is convdocs' extension).
+    output_padding : int or pair of int, default 0
+        Pixels added after the output (bottom and right) to reach the exact input size
+        of the forward convolution; smaller than ``stride`` or ``dilation``.
+    groups : int, default 1
+        Independent channel groups.
+    dilation : int or pair of int, default 1
+        Spacing between kernel taps.
+
+    Returns
+    -------
+    numpy.ndarray
+        The result with the input's rank; its spatial size is
+        :func:`convdocs.conv_transpose_output_size`. Dtype rule as :func:`conv2d`.
+
+    Raises
+    ------
+    ValueError
+        If shapes do not match, ``groups`` does not divide the channels,
+        ``output_padding >= max(stride, dilation)``, or the padding crops everything.
+    TypeError
+        If a parameter is not an integer or an array is not real-valued.
+
+    See Also
+    --------
+    conv2d : The forward operation.
+    conv_transpose_output_size : The output size.
+    conv_matrix : ``conv_matrix(...).T`` is this operation as a matrix.
+
+    Notes
+    -----
+    Each input pixel :math:`(y, x)` adds the kernel, scaled by its value, to the output
+    at :math:`(y s + i d,\ x s + j d)` for every tap :math:`(i, j)`; ``padding`` then
+    crops the borders and ``output_padding`` extends the bottom and right. Dumoulin &
+    Visin (section 4) describe the same result as a direct convolution: insert
+    :math:`s - 1` zeros between the input pixels, pad with :math:`d(k - 1) - p` zeros,
+    and correlate with the kernel rotated by 180 degrees. The output size is
+
+    .. math:: o = (i - 1)\,s - p_b - p_a + d(k - 1) + a + 1 .
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convdocs import conv_transpose2d
+    >>> x = np.array([[1, 2], [3, 4]])
+    >>> conv_transpose2d(x, np.ones((2, 2)), stride=2)  # each pixel becomes a 2x2 block
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> conv_transpose2d(x, np.ones((3, 3)), stride=2, padding=1, output_padding=1).shape
+    (4, 4)
+    """
+    groups = check_int("groups", groups)
+    x4, weight, restore = _as_batch(x, weight, groups, transposed=True)
+    kernel = weight.shape[2:]
+    stride = int_tuple("stride", stride, 2)
+    dilation = int_tuple("dilation", dilation, 2)
+    extra = int_tuple("output_padding", output_padding, 2, minimum=0)
+    pads = padding_pairs(padding, 2)
+    out_size = conv_transpose_output_size(x4.shape[2:], kernel, stride, pads, extra, dilation)
+    out = _scatter(x4, weight, stride, dilation, groups, pads, out_size)
+    bias = _bias(bias, out.shape[1], out.dtype)
+    if bias is not None:
+        out += bias[:, None, None]
+    return restore(out)
+
+
+def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
+    """Transposed convolution as matrix product then scatter-add (``col2im``).
+
+    Each input pixel times each kernel tap lands at ``y * s + i * d`` in the full
+    output; the loop runs over the kernel taps only, each one a strided block add.
+    """
+    n, c_in, h, w = x4.shape
+    _, per_out, kh, kw = weight.shape
+    (sh, sw), (dh, dw), ((top, _), (left, _)) = stride, dilation, pads
+    # (G, C_in/G, O/G * kh * kw)^T @ (N, G, C_in/G, H * W) -> (N, G, O/G * kh * kw, H * W)
+    taps = weight.reshape(groups, c_in // groups, per_out * kh * kw).transpose(0, 2, 1)
+    cols = np.matmul(taps, x4.reshape(n, groups, c_in // groups, h * w))
+    cols = cols.reshape(n, groups * per_out, kh, kw, h, w)
+    full = (max((h - 1) * sh + dh * (kh - 1) + 1, top + out_size[0]),
+            max((w - 1) * sw + dw * (kw - 1) + 1, left + out_size[1]))  # fmt: skip
+    out = np.zeros((n, groups * per_out, *full), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
+            columns = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
+            out[:, :, rows, columns] += cols[:, :, i, j]
+    return out[:, :, top : top + out_size[0], left : left + out_size[1]]
+
+
+def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1):
+    r"""The matrix of a convolution: ``C @ x.ravel() == conv2d(x, weight, ...).ravel()``.
+
+    A convolution is linear in its input, so it is a (sparse) matrix. Its transpose is
+    the transposed convolution: ``C.T @ y.ravel()`` equals :func:`conv_transpose2d`
+    of ``y`` with the same weight (Dumoulin & Visin, section 4.1).
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(H, W)`` or ``(C, H, W)``: the shape of one input.
+    weight : array_like
+        ``(kh, kw)`` or ``(out_channels, C, kh, kw)``.
+    stride, padding, dilation
+        As in :func:`conv2d` (zero padding: an int, a pair, or
+        ``((top, bottom), (left, right))``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Dense matrix of shape ``(out_channels * Ho * Wo, C * H * W)``, rows and columns
+        in C order (the order of ``ravel``).
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match, a parameter is out of range, or the matrix would
+        have more than 50 million entries (it is dense: use :func:`conv2d` instead).
+    TypeError
+        If a parameter is not an integer.
+
+    See Also
+    --------
+    conv2d : The same operation, computed directly.
+    conv_transpose2d : The operation of ``C.T``.
+
+    Notes
+    -----
+    Row :math:`(o, y, x)` holds the weights :math:`w[o, c, i, j]` in the columns of the
+    input pixels :math:`(c,\ y s_h + i d_h - p_t,\ x s_w + j d_w - p_l)` that the window
+    reads; taps that fall in the zero padding have no column. Dumoulin & Visin's
+    4x4 input with a 3x3 kernel gives the 4x16 matrix of their figure 4.1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convdocs import conv_matrix
+    >>> C = conv_matrix((3, 3), np.array([[1, 2], [3, 4]]))
+    >>> C.astype(int)
+    array([[1, 2, 0, 3, 4, 0, 0, 0, 0],
+           [0, 1, 2, 0, 3, 4, 0, 0, 0],
+           [0, 0, 0, 1, 2, 0, 3, 4, 0],
+           [0, 0, 0, 0, 1, 2, 0, 3, 4]])
+    >>> x = np.arange(9).reshape(3, 3)
+    >>> C @ x.ravel()
+    array([27., 37., 57., 67.])
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (2, 3):
+        msg = f"input_shape must be (H, W) or (C, H, W), got {input_shape!r}"
+        raise ValueError(msg)
+    shape = int_tuple("input_shape", tuple(input_shape), len(input_shape))
+    channels, h, w = (1, *shape) if len(shape) == 2 else shape
+    _, weight, _ = _as_batch(np.zeros((channels, h, w)), weight, 1)
+    out_channels, _, kh, kw = weight.shape
+    stride = int_tuple("stride", stride, 2)
+    dilation = int_tuple("dilation", dilation, 2)
+    (top, _), (left, _) = pads = padding_pairs(padding, 2)
+    oh, ow = conv_output_size((h, w), (kh, kw), stride, pads, dilation)
+    rows, cols = out_channels * oh * ow, channels * h * w
+    if rows * cols > MAX_MATRIX_ENTRIES:
+        msg = (
+            f"conv_matrix would be {rows} x {cols} = {rows * cols:,} entries (dense); "
+            f"allowed: at most {MAX_MATRIX_ENTRIES:,}. Use conv2d for inputs this large"
+        )
+        raise ValueError(msg)
+    # Every (output pixel, tap) pair as broadcast index arrays: o, y, x, c, i, j.
+    o, y, x, c, i, j = np.ix_(*map(np.arange, (out_channels, oh, ow, channels, kh, kw)))
+    in_y = y * stride[0] + i * dilation[0] - top
+    in_x = x * stride[1] + j * dilation[1] - left
+    inside = (in_y >= 0) & (in_y < h) & (in_x >= 0) & (in_x < w)
+    shape6 = (out_channels, oh, ow, channels, kh, kw)
+    row = np.broadcast_to((o * oh + y) * ow + x, shape6)[np.broadcast_to(inside, shape6)]
+    col = np.broadcast_to((c * h + in_y) * w + in_x, shape6)[np.broadcast_to(inside, shape6)]
+    value = np.broadcast_to(weight[:, None, None], shape6)[np.broadcast_to(inside, shape6)]
+    matrix = np.zeros((rows, cols), dtype=weight.dtype)
+    matrix[row, col] = value
+    return matrix

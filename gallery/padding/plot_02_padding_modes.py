@@ -1,0 +1,224 @@
+"""
+Padding modes side by side
+==========================
+
+Five ways to fill the pixels around an image: ``"zeros"``, ``"reflect"``,
+``"replicate"``, ``"symmetric"`` and ``"circular"``. This example shows each
+mode on a 4x4 grid of the numbers 1 to 16, with every value printed, then on a
+photograph padded by a third of its size, where the patterns become visible at
+a glance. It prints the name each library gives each mode, and checks the
+results against OpenCV and PyTorch. Watch the word "reflect": numpy's
+``"reflect"`` is *not* OpenCV's ``BORDER_REFLECT``.
+"""
+
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from convdocs import PADDING_MODES, pad
+from convdocs.plot import COLORS
+from matplotlib.cbook import get_sample_data
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Rectangle
+
+# %%
+# Every mode on a 4x4 grid
+# ------------------------
+# The grid is padded by 2 on every side. Blue cells are the original pixels,
+# grey cells the padding. ``"reflect"`` mirrors about the edge pixel, so the
+# edge is not repeated (``3 2 | 1 2 3 4``); ``"symmetric"`` mirrors about the
+# edge of the pixel, so it is (``2 1 | 1 2 3 4``). ``"replicate"`` repeats the
+# edge pixel and ``"circular"`` continues with the other side, as if the image
+# tiled the plane.
+
+grid = np.arange(1, 17).reshape(4, 4)
+width = 2
+
+
+def draw_cells(ax, values, border, title, blank=False):
+    """Draw an integer grid cell by cell; the inner part is the input."""
+    rows, cols = values.shape
+    inside = np.zeros((rows, cols), dtype=bool)
+    inside[border : rows - border, border : cols - border] = True
+    outside = "white" if blank else COLORS["padding"]
+    colors = np.where(
+        inside[..., None], to_rgb(COLORS["input"]), to_rgb(outside)
+    )
+    ax.imshow(colors)
+    for (i, j), value in np.ndenumerate(values):
+        if inside[i, j] or not blank:
+            ax.text(j, i, value, ha="center", va="center", fontsize=10)
+    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.add_patch(
+        Rectangle(
+            (border - 0.5, border - 0.5),
+            cols - 2 * border,
+            rows - 2 * border,
+            fill=False,
+            edgecolor="black",
+            linewidth=2,
+        )
+    )
+    ax.set_title(title, fontsize=11)
+
+
+fig, axes = plt.subplots(2, 3, figsize=(10, 7.4), layout="constrained")
+draw_cells(axes[0, 0], pad(grid, width), width, "input\na b c d", blank=True)
+for ax, mode in zip(axes.flat[1:], PADDING_MODES):
+    alias = f" (alias {', '.join(mode.aliases)})" if mode.aliases else ""
+    # The pattern of each mode, cut to 2 padded pixels: "c b | a b c d | c b".
+    left, middle, right = mode.pattern.split(" | ")
+    pattern = f"{left[2:]} | {middle} | {right[:3]}"
+    title = f'mode="{mode.name}"{alias}\n{pattern}'
+    draw_cells(ax, pad(grid, width, mode=mode.name), width, title)
+fig.suptitle("4x4 grid padded by 2: blue = input, grey = padding")
+plt.show()
+
+# %%
+# One word, different modes
+# -------------------------
+# Each library names the modes differently, and the same word does not always
+# mean the same mode. The table below comes from
+# :data:`convdocs.PADDING_MODES`, whose every entry is checked against the
+# installed libraries by convdocs' tests (a dash: the library has no such
+# mode). The word "reflect" (in red) appears in two rows: OpenCV's
+# ``BORDER_REFLECT`` and scipy.ndimage's ``"reflect"`` repeat the edge pixel,
+# so they are numpy's ``"symmetric"``, while numpy's and PyTorch's
+# ``"reflect"`` is OpenCV's ``BORDER_REFLECT_101`` (its default border,
+# ``BORDER_DEFAULT``) and scipy's ``"mirror"``. Code ported from OpenCV or
+# scipy with the same word shifts every padded pixel by one.
+
+columns = [
+    "name",
+    "numpy",
+    "torch_pad",
+    "torch_conv",
+    "opencv",
+    "scipy",
+    "tensorflow",
+]
+header, *names = PADDING_MODES.as_rows(columns)
+fig, ax = plt.subplots(figsize=(10, 2.4), layout="constrained")
+ax.axis("off")
+table = ax.table(
+    cellText=names, colLabels=header, loc="center", cellLoc="center"
+)
+table.auto_set_font_size(False)
+table.set_fontsize(10)
+table.scale(1, 1.6)
+table.auto_set_column_width(list(range(len(header))))
+for (row, col), cell in table.get_celld().items():
+    if row == 0:
+        cell.set_text_props(weight="bold")
+        cell.set_facecolor("#f2f2f2")
+    elif "reflect" in names[row - 1][col].lower():
+        cell.set_text_props(weight="bold", color="#b2182b")
+ax.set_title(
+    "What each library calls each mode (red: the word 'reflect')",
+    fontsize=12,
+)
+plt.show()
+
+# %%
+# The trap in numbers, checked with OpenCV
+# ----------------------------------------
+# The row ``1 2 3 4`` padded by 3 on each side. OpenCV's ``copyMakeBorder``
+# takes the padding as ``top, bottom, left, right``.
+
+row = np.array([[1, 2, 3, 4]], dtype=np.uint8)
+widths = ((0, 0), (3, 3))
+opencv = {
+    name: cv2.copyMakeBorder(row, 0, 0, 3, 3, getattr(cv2, name))
+    for name in ["BORDER_REFLECT", "BORDER_REFLECT_101"]
+}
+np.testing.assert_array_equal(
+    opencv["BORDER_REFLECT"], pad(row, widths, mode="symmetric")
+)
+np.testing.assert_array_equal(
+    opencv["BORDER_REFLECT_101"], pad(row, widths, mode="reflect")
+)
+print("cv2.BORDER_REFLECT     ", opencv["BORDER_REFLECT"][0])
+print("convdocs 'symmetric'   ", pad(row, widths, mode="symmetric")[0])
+print("cv2.BORDER_REFLECT_101 ", opencv["BORDER_REFLECT_101"][0])
+print("convdocs 'reflect'     ", pad(row, widths, mode="reflect")[0])
+
+# %%
+# The same pixels as OpenCV and PyTorch, for every mode
+# -----------------------------------------------------
+# The 4x4 grid again, padded with every library that has the mode. PyTorch's
+# ``F.pad`` takes the padding as ``(left, right, top, bottom)`` and its
+# non-constant modes need a batch axis; it has no ``"symmetric"`` mode. The
+# padded uint8 image stays uint8: padding copies pixels and computes nothing.
+
+image = grid.astype(np.uint8)
+x = torch.tensor(grid, dtype=torch.float64)[None, None]
+for mode in PADDING_MODES:
+    ours = pad(image, width, mode=mode.name)
+    assert ours.dtype == np.uint8
+    flag = getattr(cv2, mode.opencv)
+    theirs = cv2.copyMakeBorder(image, width, width, width, width, flag)
+    np.testing.assert_array_equal(ours, theirs)
+    checked = [f"cv2.{mode.opencv}"]
+    if mode.torch_pad is not None:
+        padded = torch.nn.functional.pad(x, (width,) * 4, mode=mode.torch_pad)
+        np.testing.assert_array_equal(ours, padded[0, 0].numpy())
+        checked.append(f"F.pad(mode={mode.torch_pad!r})")
+    print(f"{mode.name:9} equals " + " and ".join(checked))
+
+# %%
+# Wide padding on a photograph
+# ----------------------------
+# A grayscale photograph, downsampled by 4, padded by a third of its size on
+# every side; the blue frame marks the original image. Zeros draw a black
+# frame, which a convolution sees as a strong edge; ``"replicate"`` smears the
+# edge pixels into streaks; ``"reflect"`` and ``"symmetric"`` continue the
+# picture as a mirror image (the two differ by one pixel, invisible at this
+# scale); ``"circular"`` puts the opposite side next to each edge, so the
+# medals at the bottom of the picture appear above the cap. OpenCV gives the
+# same pixels for every mode.
+
+with get_sample_data("grace_hopper.jpg") as file:
+    photo = plt.imread(file).mean(axis=2)[::4, ::4] / 255
+rows, cols = photo.shape
+border = rows // 3
+print(f"photograph: {rows}x{cols}, padded by {border} on every side")
+
+fig, axes = plt.subplots(2, 3, figsize=(10, 8.4), layout="constrained")
+padded = {"input": np.full((rows + 2 * border, cols + 2 * border), np.nan)}
+padded["input"][border:-border, border:-border] = photo
+for mode in PADDING_MODES:
+    padded[mode.name] = pad(photo, border, mode=mode.name)
+    theirs = cv2.copyMakeBorder(
+        photo, border, border, border, border, getattr(cv2, mode.opencv)
+    )
+    np.testing.assert_array_equal(padded[mode.name], theirs)
+for ax, (name, values) in zip(axes.flat, padded.items()):
+    cmap = plt.get_cmap("gray").with_extremes(bad="white")
+    ax.imshow(values, cmap=cmap, vmin=0, vmax=1)
+    ax.add_patch(
+        Rectangle(
+            (border - 0.5, border - 0.5),
+            cols,
+            rows,
+            fill=False,
+            edgecolor=COLORS["input"],
+            linewidth=2,
+        )
+    )
+    ax.set(xticks=[], yticks=[])
+    ax.set_title(name if name == "input" else f'mode="{name}"')
+fig.suptitle(f"{rows}x{cols} photograph padded by {border} pixels")
+plt.show()
+
+# %%
+# .. admonition:: References
+#
+#    :func:`convdocs.pad`, :func:`convdocs.canonical_mode`,
+#    :data:`convdocs.PADDING_MODES`; :func:`numpy.pad`;
+#    ``torch.nn.functional.pad``; OpenCV's ``cv2.copyMakeBorder`` and its
+#    ``BorderTypes``; the ``mode`` argument of the scipy.ndimage filters.
+#
+# sphinx_gallery_thumbnail_number = 1
