@@ -12,16 +12,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from convdocs import conv_output_size
-from matplotlib.cbook import get_sample_data
+from convdocs.data import photograph
 
 # %%
 # A 28x28 input
 # -------------
-# A photograph that ships with matplotlib, converted to grayscale, cropped to a square
-# and averaged down to 28x28 (the size of an MNIST digit).
+# A photograph that ships with matplotlib (:func:`convdocs.data.photograph`), in
+# grayscale, cropped to a square and averaged down to 28x28 (the size of an MNIST
+# digit).
 
-with get_sample_data("grace_hopper.jpg") as file:
-    photo = plt.imread(file).mean(axis=2)
+photo = photograph()
 side = min(photo.shape)
 square = torch.tensor(photo[:side, :side], dtype=torch.float32)
 image = torch.nn.functional.adaptive_avg_pool2d(square[None, None], 28)

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from convdocs import conv2d, conv_output_size
+from convdocs.data import photograph, step_edge
 from convdocs.plot import COLORS
-from matplotlib.cbook import get_sample_data
 from matplotlib.patches import Rectangle
 
 # %%
@@ -26,8 +26,7 @@ from matplotlib.patches import Rectangle
 # not flipped, so this one computes *left column minus right column* and the edge
 # from dark to bright gives negative values.
 
-image = np.zeros((7, 7))
-image[:, 4:] = 1.0
+image = step_edge(7, edge=4)
 kernel = np.array([[1.0, 0.0, -1.0]] * 3)
 
 outputs = {s: conv2d(image, kernel, stride=s) for s in (1, 2, 3)}
@@ -112,8 +111,7 @@ plt.show()
 # matplotlib. A stride of :math:`s` keeps one response in :math:`s` along each
 # axis: the edges are still found, on a coarser grid.
 
-with get_sample_data("grace_hopper.jpg") as file:
-    photo = plt.imread(file).mean(axis=2)[::2, ::2]  # grayscale, 300x256
+photo = photograph(downsample=2)  # grayscale, 300x256
 sobel = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 
 fig, axes = plt.subplots(1, 4, figsize=(11, 3.6), layout="constrained")
