@@ -2,20 +2,18 @@ r"""Convolution, transposed convolution and the convolution matrix, as PyTorch c
 
 Every function here is a cross-correlation in PyTorch's NCHW layout (the kernel is not
 flipped, as in every deep-learning framework), vectorised with numpy: the input's
-windows are gathered once into a patch matrix (``im2col``) and multiplied with the
-weights by BLAS. Output sizes come from :mod:`convdocs.arithmetic`.
+windows are gathered once into a patch matrix (``im2col``, one strided copy per kernel
+tap) and multiplied with the weights by BLAS. Output sizes come from :mod:`convdocs.arithmetic`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from convdocs._validate import check_int, float_array, int_tuple, padding_pairs
 from convdocs.arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
-    effective_kernel_size,
     same_padding,
 )
 from convdocs.padding import canonical_mode, pad
@@ -99,22 +97,43 @@ def _padding(padding, size, kernel, stride, dilation):
     return padding_pairs(padding, 2)
 
 
-def _im2col(x4, kernel, stride, dilation, out_size):
-    """Patch matrix ``(N, C, kh, kw, Ho, Wo)`` of the (already padded) input."""
-    span = effective_kernel_size(kernel, dilation)
-    windows = sliding_window_view(x4, span, axis=(2, 3))
-    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
-    windows = windows[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, ::dh, ::dw]
-    # (N, C, Ho, Wo, kh, kw) -> (N, C, kh, kw, Ho, Wo): a copy laid out so that the
-    # product with the weights writes the output directly in NCHW order.
-    return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))
+def _taps(offset: int, stride: int, count: int, size: int) -> tuple[int, int, int]:
+    """Output positions ``[first, stop)`` whose tap at ``offset + o * stride`` is inside
+    an input of ``size`` pixels (the others read zero padding), and the first input
+    index they read."""
+    first = min(max(0, -(offset // stride)), count)
+    stop = max(min(count, -((offset - size) // stride)), first)
+    return first, stop, offset + first * stride
 
 
-def _correlate(x4, weight, stride, dilation, groups, out_size):
-    """Grouped cross-correlation of a padded ``(N, C, H, W)`` batch."""
+def _im2col(x4, kernel, stride, dilation, pads, out_size):
+    """Patch matrix ``(N, C, kh, kw, Ho, Wo)`` of the input, zero padded by ``pads``.
+
+    Built one kernel tap at a time: tap ``(i, j)`` of every window is a strided slice
+    of the input, and the positions that fall in the padding stay zero. This avoids
+    copying the input into a padded array first. The layout lets the product with the
+    weights write the output directly in NCHW order.
+    """
+    n, c, h, w = x4.shape
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    (top, _), (left, _) = pads
+    cols = np.zeros((n, c, kh, kw, oh, ow), dtype=x4.dtype)
+    for i in range(kh):
+        r0, r1, y = _taps(i * dh - top, sh, oh, h)
+        for j in range(kw):
+            c0, c1, x = _taps(j * dw - left, sw, ow, w)
+            if r1 > r0 and c1 > c0:
+                cols[:, :, i, j, r0:r1, c0:c1] = x4[
+                    :, :, y : y + (r1 - r0 - 1) * sh + 1 : sh, x : x + (c1 - c0 - 1) * sw + 1 : sw
+                ]
+    return cols
+
+
+def _correlate(x4, weight, stride, dilation, groups, pads, out_size):
+    """Grouped cross-correlation of an ``(N, C, H, W)`` batch, zero padded by ``pads``."""
     n = x4.shape[0]
     out_channels, per_group, kh, kw = weight.shape
-    cols = _im2col(x4, (kh, kw), stride, dilation, out_size)
+    cols = _im2col(x4, (kh, kw), stride, dilation, pads, out_size)
     cols = cols.reshape(n, groups, per_group * kh * kw, out_size[0] * out_size[1])
     w = weight.reshape(groups, out_channels // groups, per_group * kh * kw)
     out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
@@ -215,8 +234,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     mode = canonical_mode(padding_mode)
     pads = _padding(padding, x4.shape[2:], kernel, stride, dilation)
     out_size = conv_output_size(x4.shape[2:], kernel, stride, pads, dilation)
-    x4 = pad(x4, pads, mode=mode)
-    out = _correlate(x4, weight, stride, dilation, groups, out_size)
+    if mode != "zeros":  # fill the padding; zero padding is left implicit in _im2col
+        x4, pads = pad(x4, pads, mode=mode), ((0, 0), (0, 0))
+    out = _correlate(x4, weight, stride, dilation, groups, pads, out_size)
     bias = _bias(bias, weight.shape[0], out.dtype)
     if bias is not None:
         out += bias[:, None, None]
