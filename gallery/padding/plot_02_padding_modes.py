@@ -16,9 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from convdocs import PADDING_MODES, pad
-from convdocs.plot import COLORS
+from convdocs.plot import COLORS, draw_padding
 from matplotlib.cbook import get_sample_data
-from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 # %%
@@ -35,45 +34,16 @@ grid = np.arange(1, 17).reshape(4, 4)
 width = 2
 
 
-def draw_cells(ax, values, border, title, blank=False):
-    """Draw an integer grid cell by cell; the inner part is the input."""
-    rows, cols = values.shape
-    inside = np.zeros((rows, cols), dtype=bool)
-    inside[border : rows - border, border : cols - border] = True
-    outside = "white" if blank else COLORS["padding"]
-    colors = np.where(
-        inside[..., None], to_rgb(COLORS["input"]), to_rgb(outside)
-    )
-    ax.imshow(colors)
-    for (i, j), value in np.ndenumerate(values):
-        if inside[i, j] or not blank:
-            ax.text(j, i, value, ha="center", va="center", fontsize=10)
-    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    ax.add_patch(
-        Rectangle(
-            (border - 0.5, border - 0.5),
-            cols - 2 * border,
-            rows - 2 * border,
-            fill=False,
-            edgecolor="black",
-            linewidth=2,
-        )
-    )
-    ax.set_title(title, fontsize=11)
-
-
 fig, axes = plt.subplots(2, 3, figsize=(10, 7.4), layout="constrained")
-draw_cells(axes[0, 0], pad(grid, width), width, "input\na b c d", blank=True)
+draw_padding(grid, width, mode=None, ax=axes[0, 0])
+axes[0, 0].set_title("input\na b c d", fontsize=11)
 for ax, mode in zip(axes.flat[1:], PADDING_MODES):
     alias = f" (alias {', '.join(mode.aliases)})" if mode.aliases else ""
     # The pattern of each mode, cut to 2 padded pixels: "c b | a b c d | c b".
     left, middle, right = mode.pattern.split(" | ")
     pattern = f"{left[2:]} | {middle} | {right[:3]}"
-    title = f'mode="{mode.name}"{alias}\n{pattern}'
-    draw_cells(ax, pad(grid, width, mode=mode.name), width, title)
+    draw_padding(grid, width, mode=mode.name, ax=ax)
+    ax.set_title(f'mode="{mode.name}"{alias}\n{pattern}', fontsize=11)
 fig.suptitle("4x4 grid padded by 2: blue = input, grey = padding")
 plt.show()
 
