@@ -13,21 +13,41 @@ from convdocs.arithmetic import (
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
+from convdocs.receptive import (
+    Conv,
+    ConvTranspose,
+    Pool,
+    Upsample,
+    empirical_receptive_field,
+    parse_layers,
+    receptive_field,
+)
+from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PADDING_MODES",
+    "Conv",
+    "ConvTranspose",
+    "Pool",
+    "Upsample",
     "__version__",
     "avg_pool2d",
     "canonical_mode",
+    "colliding_input_sizes",
     "conv2d",
     "conv_matrix",
     "conv_output_size",
     "conv_transpose2d",
     "conv_transpose_output_size",
     "effective_kernel_size",
+    "empirical_receptive_field",
+    "inverse_conv",
     "max_pool2d",
     "pad",
+    "parse_layers",
+    "receptive_field",
     "same_padding",
+    "solve_padding",
 ]

@@ -46,7 +46,19 @@ autosummary_generate = True
 autodoc_typehints = "none"  # numpydoc docstrings carry the types
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = True
-numpydoc_xref_ignore = {"of", "or", "optional", "default", "pair"}
+numpydoc_xref_ignore = {"of", "or", "optional", "default", "pair", "layer", "specs"}
+numpydoc_xref_aliases = {
+    "Fraction": "fractions.Fraction",
+    "ReceptiveField": "convdocs.receptive.ReceptiveField",
+    "EmpiricalField": "convdocs.receptive.EmpiricalField",
+    "LayerField": "convdocs.receptive.LayerField",
+    "SizeRange": "convdocs.receptive.SizeRange",
+}
+# Result types are built by functions, not by users: their fields are documented as
+# Attributes and their examples live with the functions that return them.
+numpydoc_validation_exclude = {
+    r"convdocs\.receptive\.(ReceptiveField|EmpiricalField|LayerField|SizeRange)$"
+}
 # Fail the build when a public docstring lacks a summary, a parameter, Returns or Examples.
 numpydoc_validation_checks = {"PR01", "PR02", "PR03", "PR10", "RT01", "SS01", "EX01"}
 

@@ -57,7 +57,15 @@ def _note_missing_inventories(app) -> None:
 
 
 # Standard-library modules the docs refer to, resolved by the "python" inventory.
-PYTHON_MODULES = {"operator", "math", "dataclasses", "collections", "typing", "numbers"}
+PYTHON_MODULES = {
+    "operator",
+    "math",
+    "dataclasses",
+    "collections",
+    "typing",
+    "numbers",
+    "fractions",
+}
 
 
 def _plain_text_when_offline(app, env, node, contnode):
