@@ -14,6 +14,7 @@ edge.
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
+
 from convdocs import conv2d
 from convdocs.data import photograph
 

@@ -15,11 +15,12 @@ import functools
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.lines import Line2D
+from matplotlib.ticker import NullLocator
+
 from convdocs import conv_output_size
 from convdocs.models import resnet18, vgg16
 from convdocs.plot import COLORS
-from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
 
 # %%
 # Recording every layer with forward hooks

@@ -14,6 +14,7 @@ against the real models from :mod:`convdocs.models`.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
 from convdocs import conv_output_size, conv_transpose_output_size
 from convdocs.models import unet
 

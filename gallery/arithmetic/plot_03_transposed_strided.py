@@ -14,6 +14,7 @@ copies that causes checkerboard artefacts.
 """
 
 import matplotlib.pyplot as plt
+
 from convdocs import conv_output_size, conv_transpose_output_size
 from convdocs.plot import animate_convolution, draw_overlap
 

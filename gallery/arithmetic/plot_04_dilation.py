@@ -11,6 +11,7 @@ instead of 9.
 """
 
 import matplotlib.pyplot as plt
+
 from convdocs import conv_output_size, effective_kernel_size
 from convdocs.plot import animate_convolution, draw_convolution
 

@@ -14,10 +14,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.colors import ListedColormap
+
 from convdocs import conv2d, conv_output_size, effective_kernel_size
 from convdocs.data import photograph
 from convdocs.plot import COLORS
-from matplotlib.colors import ListedColormap
 
 # %%
 # The footprint of a 3x3 kernel at rates 1, 2, 3

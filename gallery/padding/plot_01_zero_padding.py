@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from convdocs import conv2d, conv_output_size, conv_transpose2d, pad
 from convdocs.data import small_image
 from convdocs.plot import draw_padding

@@ -15,10 +15,11 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from convdocs import PADDING_MODES, pad
-from convdocs.plot import COLORS, draw_padding
 from matplotlib.cbook import get_sample_data
 from matplotlib.patches import Rectangle
+
+from convdocs import PADDING_MODES, pad
+from convdocs.plot import COLORS, draw_padding
 
 # %%
 # Every mode on a 4x4 grid

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from convdocs import conv2d, conv_output_size, same_padding
 
 # %%

@@ -13,8 +13,9 @@ a stride-1 convolution followed by 2x2 max pooling.
 
 import matplotlib.pyplot as plt
 import torch
-from convdocs import conv_output_size
 from torch.utils import benchmark
+
+from convdocs import conv_output_size
 
 torch.set_num_threads(
     1

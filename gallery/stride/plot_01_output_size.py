@@ -12,6 +12,7 @@ output size.
 
 import matplotlib.pyplot as plt
 import numpy as np
+
 from convdocs import conv_output_size
 
 kernel_size = 3

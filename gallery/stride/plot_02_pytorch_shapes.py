@@ -11,6 +11,7 @@ against :func:`convdocs.conv_output_size`, and shows the feature maps side by si
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
 from convdocs import conv_output_size
 from convdocs.data import photograph
 

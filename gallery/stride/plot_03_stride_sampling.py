@@ -13,10 +13,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.patches import Rectangle
+
 from convdocs import conv2d, conv_output_size
 from convdocs.data import photograph, step_edge
 from convdocs.plot import COLORS
-from matplotlib.patches import Rectangle
 
 # %%
 # A small image with a vertical edge

@@ -15,9 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.patches import Rectangle
+
 from convdocs import avg_pool2d, conv_output_size, max_pool2d
 from convdocs.plot import COLORS
-from matplotlib.patches import Rectangle
 
 
 def draw_cells(ax, values, color, fmt="{:.0f}", origin=(0, 0)):

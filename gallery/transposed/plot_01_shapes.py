@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from convdocs import conv_transpose2d, conv_transpose_output_size
 
 # %%

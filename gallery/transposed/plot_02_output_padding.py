@@ -13,6 +13,7 @@ computed rows at the bottom and right, not zeros.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
 from convdocs import (
     conv_output_size,
     conv_transpose2d,

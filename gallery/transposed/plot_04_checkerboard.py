@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from convdocs import conv2d, conv_transpose2d
 from convdocs.plot import draw_overlap
 
