@@ -14,36 +14,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.colors import ListedColormap
 
 from convdocs import conv2d, conv_output_size, effective_kernel_size
 from convdocs.data import photograph
-from convdocs.plot import COLORS
+from convdocs.plot import draw_convolution
 
 # %%
 # The footprint of a 3x3 kernel at rates 1, 2, 3
 # ----------------------------------------------
-# Orange cells are the taps (the only pixels the kernel reads); the pale cells between
-# them are skipped. The span grows from 3 to 5 to 7 pixels while the number of
-# weights stays 9.
+# :func:`convdocs.plot.draw_convolution` draws the first window: orange cells are the
+# taps (the only pixels the kernel reads), and the cells between them are skipped.
+# The span grows from 3 to 5 to 7 pixels while the number of weights stays 9, and
+# the output shrinks from 5x5 to 3x3 to 1x1.
 
-rates = (1, 2, 3)
-cmap = ListedColormap(["white", COLORS["input"], COLORS["kernel"]])
-fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), layout="constrained")
-for ax, d in zip(axes, rates):
-    span = effective_kernel_size(3, dilation=d)
-    grid = np.zeros((7, 7), dtype=int)
-    offset = (7 - span) // 2
-    grid[offset : offset + span, offset : offset + span] = 1
-    taps = offset + d * np.arange(3)
-    grid[np.ix_(taps, taps)] = 2
-    ax.imshow(grid, cmap=cmap, vmin=0, vmax=2)
-    ax.set_xticks(np.arange(-0.5, 7), minor=True)
-    ax.set_yticks(np.arange(-0.5, 7), minor=True)
-    ax.grid(which="minor", color="0.6", linewidth=0.8)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    ax.set_title(f"dilation {d}: spans {span}x{span}, 9 weights")
-fig.suptitle("A 3x3 kernel's taps (orange) and footprint (blue)")
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
+for ax, d in zip(axes, (1, 2, 3)):
+    diagram = draw_convolution(7, 3, dilation=d, step=0, ax=ax)
+    assert diagram.output_shape[0] == conv_output_size(7, 3, dilation=d)
+fig.suptitle(
+    "A 3x3 kernel at dilations 1, 2, 3 on a 7x7 input "
+    "(orange: the taps it reads)"
+)
 plt.show()
 
 # %%

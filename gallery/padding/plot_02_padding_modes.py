@@ -15,10 +15,10 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.cbook import get_sample_data
 from matplotlib.patches import Rectangle
 
 from convdocs import PADDING_MODES, pad
+from convdocs.data import photograph
 from convdocs.plot import COLORS, draw_padding
 
 # %%
@@ -151,8 +151,7 @@ for mode in PADDING_MODES:
 # medals at the bottom of the picture appear above the cap. OpenCV gives the
 # same pixels for every mode.
 
-with get_sample_data("grace_hopper.jpg") as file:
-    photo = plt.imread(file).mean(axis=2)[::4, ::4] / 255
+photo = photograph(downsample=4)  # matplotlib's sample photograph, 150x128
 rows, cols = photo.shape
 border = rows // 3
 print(f"photograph: {rows}x{cols}, padded by {border} on every side")

@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 
 from convdocs import conv2d, conv_output_size
 from convdocs.data import photograph, step_edge
-from convdocs.plot import COLORS
+from convdocs.plot import COLORS, draw_convolution
 
 # %%
 # A small image with a vertical edge
@@ -103,6 +103,20 @@ for col, (stride, out) in enumerate(outputs.items()):
 axes[0, 0].set_ylabel("input row")
 axes[1, 0].set_ylabel("output row")
 fig.suptitle("A 3x3 vertical-edge kernel on a 7x7 image at strides 1, 2, 3")
+plt.show()
+
+# %%
+# The same windows as a convolution diagram
+# -----------------------------------------
+# :func:`convdocs.plot.draw_convolution` draws one step of the same layers: the
+# window of the last output at stride 2 and at stride 3 (where the last row and
+# column of the input are never read).
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+for ax, stride in zip(axes, (2, 3)):
+    n = conv_output_size(7, 3, stride=stride)
+    draw_convolution(7, 3, stride=stride, step=n * n - 1, ax=ax)
+fig.suptitle("The last window at strides 2 and 3 on a 7x7 input")
 plt.show()
 
 # %%
