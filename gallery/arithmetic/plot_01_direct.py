@@ -12,8 +12,10 @@ the parameters (input size ``i``, kernel size ``k``, stride ``s``, padding ``p``
 the output size ``o`` they give, checked with :func:`convdocs.conv_output_size`.
 """
 
+import matplotlib.pyplot as plt
+
 from convdocs import conv_output_size
-from convdocs.plot import animate_convolution
+from convdocs.plot import animate_convolution, draw_convolution
 
 # %%
 # No padding, unit strides
@@ -89,6 +91,30 @@ assert conv_output_size(6, 3, 2, 1) == conv_output_size(5, 3, 2, 1)
 odd_case = animate_convolution(6, 3, stride=2, padding=1)
 
 # %%
+# All settings at a glance
+# ------------------------
+# One step of each animation above, side by side.
+
+settings = [
+    {"input_size": 4, "kernel_size": 3},
+    {"input_size": 5, "kernel_size": 4, "padding": 2},
+    {"input_size": 5, "kernel_size": 3, "padding": 1},
+    {"input_size": 5, "kernel_size": 3, "padding": 2},
+    {"input_size": 5, "kernel_size": 3, "stride": 2},
+    {"input_size": 5, "kernel_size": 3, "stride": 2, "padding": 1},
+    {"input_size": 6, "kernel_size": 3, "stride": 2, "padding": 1},
+]
+fig, axes = plt.subplots(
+    2, (len(settings) + 1) // 2, figsize=(12, 5), layout="constrained"
+)
+for ax, kwargs in zip(axes.flat, settings):
+    draw_convolution(**kwargs, step=0, ax=ax)
+for ax in axes.flat[len(settings) :]:
+    ax.set_axis_off()
+fig.suptitle("Dumoulin & Visin's seven direct-convolution settings")
+plt.show()
+
+# %%
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,
@@ -96,4 +122,4 @@ odd_case = animate_convolution(6, 3, stride=2, padding=1)
 #    convolution arithmetic for deep learning* (arXiv:1603.07285), chapters 2
 #    and 3, relationships 1 to 6.
 #
-# sphinx_gallery_thumbnail_number = 6
+# sphinx_gallery_thumbnail_number = 8

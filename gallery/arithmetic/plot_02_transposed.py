@@ -14,8 +14,10 @@ convolution's parameters ``k``, ``s = 1`` and ``p``, as PyTorch's
 :func:`convdocs.conv_transpose_output_size`.
 """
 
+import matplotlib.pyplot as plt
+
 from convdocs import conv_output_size, conv_transpose_output_size
-from convdocs.plot import animate_convolution
+from convdocs.plot import animate_convolution, draw_convolution
 
 # %%
 # No padding, unit strides, transposed
@@ -60,6 +62,27 @@ assert conv_transpose_output_size(7, 3, padding=2) == 7 - (3 - 1) == 5
 full_padding = animate_convolution(7, 3, padding=2, transposed=True)
 
 # %%
+# All settings at a glance
+# ------------------------
+# One step of each animation above, side by side.
+
+settings = [
+    {"input_size": 2, "kernel_size": 3, "transposed": True},
+    {"input_size": 6, "kernel_size": 4, "padding": 2, "transposed": True},
+    {"input_size": 5, "kernel_size": 3, "padding": 1, "transposed": True},
+    {"input_size": 7, "kernel_size": 3, "padding": 2, "transposed": True},
+]
+fig, axes = plt.subplots(
+    2, (len(settings) + 1) // 2, figsize=(12, 5), layout="constrained"
+)
+for ax, kwargs in zip(axes.flat, settings):
+    draw_convolution(**kwargs, step=0, ax=ax)
+for ax in axes.flat[len(settings) :]:
+    ax.set_axis_off()
+fig.suptitle("The unit-stride transposed settings, as direct convolutions")
+plt.show()
+
+# %%
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,
@@ -67,4 +90,4 @@ full_padding = animate_convolution(7, 3, padding=2, transposed=True)
 #    V. Dumoulin and F. Visin, *A guide to convolution arithmetic for deep
 #    learning* (arXiv:1603.07285), chapter 4, relationships 8 to 11.
 #
-# sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_number = 5

@@ -86,4 +86,4 @@ plt.show()
 #    chapter 4, relationships 12 to 14; A. Odena, V. Dumoulin and C. Olah,
 #    *Deconvolution and Checkerboard Artifacts*, Distill, 2016.
 #
-# sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_number = 4

@@ -49,4 +49,4 @@ plt.show()
 #    to convolution arithmetic for deep learning* (arXiv:1603.07285), chapter
 #    5, relationship 15.
 #
-# sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_number = 2
