@@ -74,14 +74,29 @@ def _as_batch(x, weight, groups: int, *, transposed: bool = False):
     return x4, weight, restore
 
 
-def _bias(bias, out_channels: int, dtype):
+def _add_bias(out, bias):
+    """Add one bias per output channel to an ``(N, O, H, W)`` result, in place."""
     if bias is None:
-        return None
+        return out
+    out_channels = out.shape[1]
     bias = float_array("bias", bias, ndims=(1,))
     if bias.shape != (out_channels,):
         msg = f"bias must have shape ({out_channels},) (one per output channel), got {bias.shape}"
         raise ValueError(msg)
-    return bias.astype(dtype, copy=False)
+    out += bias.astype(out.dtype, copy=False)[:, None, None]
+    return out
+
+
+def _tap_slices(i, j, stride, dilation, count):
+    """Slices of a padded map read by kernel tap ``(i, j)`` of ``count`` windows.
+
+    Window ``(y, x)`` reads tap ``(i, j)`` at ``(y * s + i * d, x * s + j * d)``; the
+    two slices select that pixel for every window at once.
+    """
+    return tuple(
+        slice(t * d, t * d + (n - 1) * s + 1, s)
+        for t, s, d, n in zip((i, j), stride, dilation, count)
+    )
 
 
 def _padding(padding, size, kernel, stride, dilation):
@@ -237,10 +252,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     if mode != "zeros":  # fill the padding; zero padding is left implicit in _im2col
         x4, pads = pad(x4, pads, mode=mode), ((0, 0), (0, 0))
     out = _correlate(x4, weight, stride, dilation, groups, pads, out_size)
-    bias = _bias(bias, weight.shape[0], out.dtype)
-    if bias is not None:
-        out += bias[:, None, None]
-    return restore(out)
+    return restore(_add_bias(out, bias))
 
 
 def conv_transpose2d(
@@ -328,10 +340,7 @@ def conv_transpose2d(
     pads = padding_pairs(padding, 2)
     out_size = conv_transpose_output_size(x4.shape[2:], kernel, stride, pads, extra, dilation)
     out = _scatter(x4, weight, stride, dilation, groups, pads, out_size)
-    bias = _bias(bias, out.shape[1], out.dtype)
-    if bias is not None:
-        out += bias[:, None, None]
-    return restore(out)
+    return restore(_add_bias(out, bias))
 
 
 def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
@@ -342,18 +351,18 @@ def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
     """
     n, c_in, h, w = x4.shape
     _, per_out, kh, kw = weight.shape
-    (sh, sw), (dh, dw), ((top, _), (left, _)) = stride, dilation, pads
+    (top, _), (left, _) = pads
     # (G, C_in/G, O/G * kh * kw)^T @ (N, G, C_in/G, H * W) -> (N, G, O/G * kh * kw, H * W)
     taps = weight.reshape(groups, c_in // groups, per_out * kh * kw).transpose(0, 2, 1)
     cols = np.matmul(taps, x4.reshape(n, groups, c_in // groups, h * w))
     cols = cols.reshape(n, groups * per_out, kh, kw, h, w)
-    full = (max((h - 1) * sh + dh * (kh - 1) + 1, top + out_size[0]),
-            max((w - 1) * sw + dw * (kw - 1) + 1, left + out_size[1]))  # fmt: skip
+    # The uncropped output, extended where output_padding reaches past it.
+    uncropped = conv_transpose_output_size((h, w), (kh, kw), stride, 0, 0, dilation)
+    full = [max(u, before + o) for u, before, o in zip(uncropped, (top, left), out_size)]
     out = np.zeros((n, groups * per_out, *full), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
-            rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
-            columns = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
+            rows, columns = _tap_slices(i, j, stride, dilation, (h, w))
             out[:, :, rows, columns] += cols[:, :, i, j]
     return out[:, :, top : top + out_size[0], left : left + out_size[1]]
 

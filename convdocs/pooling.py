@@ -13,6 +13,7 @@ import numpy as np
 
 from convdocs._validate import float_array, int_tuple
 from convdocs.arithmetic import conv_output_size, effective_kernel_size
+from convdocs.conv import _tap_slices
 
 __all__ = ["avg_pool2d", "max_pool2d"]
 
@@ -71,12 +72,7 @@ def _reduce(padded, kernel, stride, dilation, out, combine):
     result = None
     for i in range(kernel[0]):
         for j in range(kernel[1]):
-            rows = slice(
-                i * dilation[0], i * dilation[0] + (out[0] - 1) * stride[0] + 1, stride[0]
-            )
-            cols = slice(
-                j * dilation[1], j * dilation[1] + (out[1] - 1) * stride[1] + 1, stride[1]
-            )
+            rows, cols = _tap_slices(i, j, stride, dilation, out)
             tap = padded[..., rows, cols]
             result = tap.copy() if result is None else combine(result, tap, out=result)
     return result
