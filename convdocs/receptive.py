@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from convdocs import _fx
+from convdocs._fx import eval_mode, first_line, input_layer, trace
 from convdocs._validate import _describe, check_int, int_tuple, padding_pairs
 from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
 
@@ -1109,143 +1111,6 @@ class _Ended:
 
 _CONST = object()  # a tensor that does not depend on the input (a parameter, a constant)
 
-_ELEMENTWISE_MODULES = [
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "BatchNorm3d",
-    "SyncBatchNorm",
-    "ReLU",
-    "ReLU6",
-    "LeakyReLU",
-    "PReLU",
-    "RReLU",
-    "ELU",
-    "SELU",
-    "CELU",
-    "GELU",
-    "SiLU",
-    "Mish",
-    "Sigmoid",
-    "Tanh",
-    "Hardtanh",
-    "Hardswish",
-    "Hardsigmoid",
-    "Softplus",
-    "Softsign",
-    "Softshrink",
-    "Hardshrink",
-    "Tanhshrink",
-    "Threshold",
-    "LogSigmoid",
-    "Dropout",
-    "Dropout1d",
-    "Dropout2d",
-    "Dropout3d",
-    "AlphaDropout",
-    "FeatureAlphaDropout",
-    "Identity",
-]
-_ELEMENTWISE_FUNCTIONS = [
-    "relu",
-    "relu_",
-    "relu6",
-    "leaky_relu",
-    "leaky_relu_",
-    "elu",
-    "elu_",
-    "selu",
-    "celu",
-    "gelu",
-    "silu",
-    "mish",
-    "hardtanh",
-    "hardtanh_",
-    "hardswish",
-    "hardsigmoid",
-    "sigmoid",
-    "tanh",
-    "softplus",
-    "softsign",
-    "logsigmoid",
-    "threshold",
-    "dropout",
-    "dropout1d",
-    "dropout2d",
-    "dropout3d",
-    "alpha_dropout",
-    "batch_norm",
-]
-_ELEMENTWISE_TORCH = [
-    "relu",
-    "relu_",
-    "sigmoid",
-    "tanh",
-    "exp",
-    "abs",
-    "neg",
-    "clamp",
-    "clip",
-    "square",
-    "sqrt",
-]
-_ELEMENTWISE_METHODS = [
-    "relu",
-    "relu_",
-    "sigmoid",
-    "sigmoid_",
-    "tanh",
-    "tanh_",
-    "clamp",
-    "clamp_",
-    "clip",
-    "contiguous",
-    "clone",
-    "float",
-    "double",
-    "half",
-    "bfloat16",
-    "to",
-    "type_as",
-    "detach",
-    "abs",
-    "exp",
-    "neg",
-    "square",
-    "sqrt",
-]
-_BINARY_OPERATORS = ["add", "iadd", "sub", "isub", "mul", "imul", "truediv", "itruediv"]
-_BINARY_TORCH = ["add", "sub", "mul", "div", "maximum", "minimum"]
-_BINARY_METHODS = ["add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"]
-_VIEW_METHODS = ["view", "reshape", "flatten", "squeeze", "unsqueeze"]
-_REDUCE = ["mean", "sum", "amax", "amin"]
-
-
-def _first_line(error) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
-
-
-def _input_layer(modules):
-    """Input channels and spatial dimensions, from the first convolution."""
-    import torch
-
-    for module in modules:
-        if isinstance(module, torch.nn.modules.conv._ConvNd):
-            return module.in_channels, len(module.kernel_size)
-    return None
-
-
-def _eval_mode(model):
-    """Put ``model`` in evaluation mode; return a function that restores its modes."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-
-    def restore():
-        for m, mode in modes:
-            m.training = mode
-
-    return restore
-
 
 class _Tracer:
     def __init__(self, model, input_size):
@@ -1254,22 +1119,8 @@ class _Tracer:
 
         self.torch = torch
         label = type(model).__name__
-        try:
-            self.graph_module = torch.fx.symbolic_trace(model)
-        except Exception as err:  # torch.fx raises many types; all mean "cannot trace"
-            msg = f"cannot trace {label} with torch.fx: {_first_line(err)}"
-            raise TypeError(msg) from err
-        nodes = list(self.graph_module.graph.nodes)
-        called = [
-            self.graph_module.get_submodule(n.target) for n in nodes if n.op == "call_module"
-        ]
-        first = _input_layer([*called, *model.modules()])
-        if first is None:
-            msg = (
-                f"cannot tell the input's channels and dimensions: {label} has no nn.ConvNd layer"
-            )
-            raise ValueError(msg)
-        channels, self.ndim = first
+        self.graph_module = trace(model)
+        channels, self.ndim = input_layer(model, self.graph_module)
         if input_size is None:
             msg = "input_size is required for a torch.nn.Module (e.g. input_size=224)"
             raise ValueError(msg)
@@ -1291,12 +1142,12 @@ class _Tracer:
 
         parameter = next((p for p in model.parameters() if p.is_floating_point()), None)
         dtype = torch.float32 if parameter is None else parameter.dtype
-        restore = _eval_mode(model)
+        restore = eval_mode(model)
         try:
             with torch.no_grad():
                 Recorder(self.graph_module).run(torch.zeros(shape, dtype=dtype))
         except Exception as err:  # the model's own error, whatever its type
-            msg = f"running {label} on an input of shape {shape} failed: {_first_line(err)}"
+            msg = f"running {label} on an input of shape {shape} failed: {first_line(err)}"
             raise ValueError(msg) from err
         finally:
             restore()
@@ -1446,7 +1297,7 @@ class _Tracer:
             for types, handler in table:
                 if isinstance(module, types):
                     return handler, kind
-            if kind in _ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
+            if kind in _fx.ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
                 return self.elementwise, kind
             if isinstance(module, nn.Linear):
                 return None, "Linear applied to a spatial tensor mixes its last (width) dimension"
@@ -1455,10 +1306,10 @@ class _Tracer:
         name = getattr(target, "__name__", str(target))
         if node.op == "call_method":
             for names, handler in (
-                (_ELEMENTWISE_METHODS, self.elementwise),
-                (_BINARY_METHODS, self.union),
-                (_VIEW_METHODS, self.view),
-                (_REDUCE, self.reduce),
+                (_fx.ELEMENTWISE_METHODS, self.elementwise),
+                (_fx.BINARY_METHODS, self.union),
+                (_fx.VIEW_METHODS, self.view),
+                (_fx.REDUCE, self.reduce),
             ):
                 if target in names:
                     return handler, f"method {target}"
@@ -1466,7 +1317,7 @@ class _Tracer:
         kind = name
         if target is operator.getitem:
             return self.getitem, "getitem"
-        if target in {getattr(operator, n) for n in _BINARY_OPERATORS}:
+        if target in {getattr(operator, n) for n in _fx.BINARY_OPERATORS}:
             return self.union, name.strip("_")
         if target in (torch.cat, torch.concat, torch.concatenate):
             return self.union, "cat"
@@ -1502,16 +1353,16 @@ class _Tracer:
             ((functional.interpolate, functional.upsample), self.interpolate),
             ((functional.pad,), self.pad),
             ((torch.flatten, torch.reshape, torch.squeeze, torch.unsqueeze), self.view),
-            (tuple(getattr(torch, n) for n in _REDUCE), self.reduce),
+            (tuple(getattr(torch, n) for n in _fx.REDUCE), self.reduce),
             ((functional.softmax, functional.log_softmax, torch.softmax), self.softmax),
-            (tuple(getattr(torch, n) for n in _BINARY_TORCH), self.union),
+            (tuple(getattr(torch, n) for n in _fx.BINARY_TORCH), self.union),
             (
                 tuple(
                     getattr(functional, n)
-                    for n in _ELEMENTWISE_FUNCTIONS
+                    for n in _fx.ELEMENTWISE_FUNCTIONS
                     if hasattr(functional, n)
                 )
-                + tuple(getattr(torch, n) for n in _ELEMENTWISE_TORCH),
+                + tuple(getattr(torch, n) for n in _fx.ELEMENTWISE_TORCH),
                 self.elementwise,
             ),
         ]
@@ -1879,7 +1730,7 @@ def _all_paths_mode():
     import torch.nn.functional as F
     from torch.overrides import TorchFunctionMode
 
-    names = [*_ELEMENTWISE_FUNCTIONS, "prelu", "rrelu", "softshrink", "hardshrink"]
+    names = [*_fx.ELEMENTWISE_FUNCTIONS, "prelu", "rrelu", "softshrink", "hardshrink"]
     identity = {getattr(F, n) for n in names if hasattr(F, n) and "dropout" not in n}
     identity -= {F.batch_norm}
     identity |= {torch.relu, torch.relu_, torch.sigmoid, torch.tanh}
@@ -2074,11 +1925,7 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
         model, ndim, scalar = _spec_module(list(model), input_size)
         channels = 1
     elif isinstance(model, torch.nn.Module):
-        first = _input_layer(model.modules())
-        if first is None:
-            msg = f"cannot tell the input's channels and dimensions: {type(model).__name__} has no nn.ConvNd layer"
-            raise ValueError(msg)
-        channels, ndim = first
+        channels, ndim = input_layer(model)
     else:
         msg = f"model must be a torch.nn.Module or layer specs, got {_describe(model)}"
         raise TypeError(msg)
@@ -2094,7 +1941,7 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
             raise ValueError(msg) from None
     shape = (1, channels, *sizes)
 
-    restore = _eval_mode(model)
+    restore = eval_mode(model)
     try:
         calls = [0]
         if hooked is not None:  # count the calls, to stop after the last one
@@ -2122,7 +1969,7 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
         except _Stop:
             out = captured[-1]
         except RuntimeError as err:
-            msg = f"running {type(model).__name__} on an input of shape {shape} failed: {_first_line(err)}"
+            msg = f"running {type(model).__name__} on an input of shape {shape} failed: {first_line(err)}"
             raise ValueError(msg) from err
         finally:
             if handle is not None:

@@ -1,0 +1,173 @@
+"""What convdocs needs from ``torch.fx``: tracing a model and naming its operations.
+
+Shared by :mod:`convdocs.receptive` (receptive fields) and :mod:`convdocs.shapes`
+(input sizes): both walk the same traced graph and sort its nodes into the same kinds.
+PyTorch is imported only inside functions, so ``import convdocs`` does not need it.
+"""
+
+from __future__ import annotations
+
+# Operations that keep the shape of their tensor argument (and mix no positions).
+ELEMENTWISE_MODULES = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "SyncBatchNorm",
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "PReLU",
+    "RReLU",
+    "ELU",
+    "SELU",
+    "CELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Sigmoid",
+    "Tanh",
+    "Hardtanh",
+    "Hardswish",
+    "Hardsigmoid",
+    "Softplus",
+    "Softsign",
+    "Softshrink",
+    "Hardshrink",
+    "Tanhshrink",
+    "Threshold",
+    "LogSigmoid",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
+    "Identity",
+]
+ELEMENTWISE_FUNCTIONS = [
+    "relu",
+    "relu_",
+    "relu6",
+    "leaky_relu",
+    "leaky_relu_",
+    "elu",
+    "elu_",
+    "selu",
+    "celu",
+    "gelu",
+    "silu",
+    "mish",
+    "hardtanh",
+    "hardtanh_",
+    "hardswish",
+    "hardsigmoid",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "softsign",
+    "logsigmoid",
+    "threshold",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "batch_norm",
+]
+ELEMENTWISE_TORCH = [
+    "relu",
+    "relu_",
+    "sigmoid",
+    "tanh",
+    "exp",
+    "abs",
+    "neg",
+    "clamp",
+    "clip",
+    "square",
+    "sqrt",
+]
+ELEMENTWISE_METHODS = [
+    "relu",
+    "relu_",
+    "sigmoid",
+    "sigmoid_",
+    "tanh",
+    "tanh_",
+    "clamp",
+    "clamp_",
+    "clip",
+    "contiguous",
+    "clone",
+    "float",
+    "double",
+    "half",
+    "bfloat16",
+    "to",
+    "type_as",
+    "detach",
+    "abs",
+    "exp",
+    "neg",
+    "square",
+    "sqrt",
+]
+BINARY_OPERATORS = ["add", "iadd", "sub", "isub", "mul", "imul", "truediv", "itruediv"]
+BINARY_TORCH = ["add", "sub", "mul", "div", "maximum", "minimum"]
+BINARY_METHODS = ["add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"]
+VIEW_METHODS = ["view", "reshape", "flatten", "squeeze", "unsqueeze"]
+REDUCE = ["mean", "sum", "amax", "amin"]
+
+
+def first_line(error) -> str:
+    """``"TypeError: first line of the message"``, for one-line error reports."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def trace(model):
+    """``torch.fx.symbolic_trace(model)``, with a ``TypeError`` naming the model on failure."""
+    import torch.fx
+
+    try:
+        return torch.fx.symbolic_trace(model)
+    except Exception as err:  # torch.fx raises many types; all mean "cannot trace"
+        msg = f"cannot trace {type(model).__name__} with torch.fx: {first_line(err)}"
+        raise TypeError(msg) from err
+
+
+def input_layer(model, graph_module=None):
+    """Input channels and number of spatial dimensions, from the first convolution.
+
+    The first convolution ``graph_module`` (the traced ``model``) calls, else the first
+    one ``model`` holds.
+    """
+    import torch
+
+    called = []
+    if graph_module is not None:
+        called = [
+            graph_module.get_submodule(n.target)
+            for n in graph_module.graph.nodes
+            if n.op == "call_module"
+        ]
+    for module in [*called, *model.modules()]:
+        if isinstance(module, torch.nn.modules.conv._ConvNd):
+            return module.in_channels, len(module.kernel_size)
+    msg = (
+        "cannot tell the input's channels and dimensions: "
+        f"{type(model).__name__} has no nn.ConvNd layer"
+    )
+    raise ValueError(msg)
+
+
+def eval_mode(model):
+    """Put ``model`` in evaluation mode; return a function that restores its modes."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+
+    def restore():
+        for m, mode in modes:
+            m.training = mode
+
+    return restore
