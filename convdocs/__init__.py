@@ -22,6 +22,7 @@ from convdocs.receptive import (
     parse_layers,
     receptive_field,
 )
+from convdocs.shapes import explain_shapes, valid_input_sizes
 from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
 
 __version__ = "0.1.0"
@@ -43,6 +44,7 @@ __all__ = [
     "conv_transpose_output_size",
     "effective_kernel_size",
     "empirical_receptive_field",
+    "explain_shapes",
     "inverse_conv",
     "max_pool2d",
     "pad",
@@ -50,4 +52,5 @@ __all__ = [
     "receptive_field",
     "same_padding",
     "solve_padding",
+    "valid_input_sizes",
 ]

@@ -7,6 +7,7 @@ is short for ``convdocs rf vgg16 --input-size 224``)::
     convdocs models
     convdocs solve-padding INPUT OUTPUT -k K [-s S] [-d D]
     convdocs inverse INPUT -k K [-s S] [-p P] [-d D]
+    convdocs sizes MODEL (SIZE | --range LOW HIGH)
 
 Errors print one line, ``convdocs: error: ...``, to stderr and exit with status 2.
 """
@@ -19,7 +20,7 @@ import sys
 
 from convdocs.receptive import LAYER_GRAMMAR
 
-COMMANDS = ("rf", "models", "solve-padding", "inverse")
+COMMANDS = ("rf", "models", "solve-padding", "inverse", "sizes")
 DEFAULT_COMMAND = "rf"
 
 
@@ -113,6 +114,22 @@ def _parser():
     )
     inverse.add_argument("input", type=_input_size, metavar="INPUT", help="input size")
     inverse.add_argument("-p", "--padding", type=_input_size, default=0, metavar="P")
+    sizes = commands.add_parser(
+        "sizes",
+        help="which input sizes a built-in model accepts, or why one fails",
+        description=(
+            "With --range: the valid input sizes of MODEL between LOW and HIGH and the rule "
+            "they follow. With SIZE: the shape of every layer's output for that input, or "
+            "where PyTorch would fail and why, with the nearest valid sizes (exit status 1 "
+            "when SIZE is not valid). Examples: convdocs sizes unet --range 500 600; "
+            "convdocs sizes unet-padded 500"
+        ),
+    )
+    sizes.add_argument("model", metavar="MODEL", help="a built-in model name")
+    sizes.add_argument("size", nargs="?", type=_input_size, metavar="SIZE", help="N or HxW")
+    sizes.add_argument(
+        "--range", nargs=2, type=_positive, metavar=("LOW", "HIGH"), help="sizes to check"
+    )
     for command in (solve, inverse):
         command.add_argument("-k", "--kernel-size", type=_input_size, required=True, metavar="K")
         command.add_argument("-s", "--stride", type=_input_size, default=1, metavar="S")
@@ -143,6 +160,37 @@ def _run_inverse(args, out) -> None:
         for name, value in params.kwargs.items()
     )
     print(f"ConvTranspose2d(in_channels, out_channels, {text})", file=out)
+
+
+def _positive(text):
+    if not text.isdigit() or int(text) < 1:
+        msg = f"must be a positive int, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
+def _run_sizes(args, out) -> int:
+    from convdocs.shapes import explain_shapes, valid_input_sizes
+
+    models = _model_names()
+    if args.model not in models:
+        allowed = ", ".join(models) or "none (PyTorch is not installed)"
+        msg = f"unknown model {args.model!r}; built-in models: {allowed}"
+        raise _UsageError(msg)
+    if (args.size is None) == (args.range is None):
+        msg = "give either SIZE or --range LOW HIGH, e.g. convdocs sizes unet --range 500 600"
+        raise _UsageError(msg)
+    model = models[args.model]()
+    if args.size is not None:
+        report = explain_shapes(model, args.size)
+        print(report, file=out)
+        return 0 if report.ok else 1
+    low, high = args.range
+    if low > high:
+        msg = f"--range LOW HIGH needs LOW <= HIGH, got {low} {high}"
+        raise _UsageError(msg)
+    print(valid_input_sizes(model, range(low, high + 1)), file=out)
+    return 0
 
 
 def _run_rf(args, out) -> None:
@@ -203,6 +251,8 @@ def main(argv=None) -> int:
             _run_solve_padding(args, sys.stdout)
         elif args.command == "inverse":
             _run_inverse(args, sys.stdout)
+        elif args.command == "sizes":
+            return _run_sizes(args, sys.stdout)
         else:
             _run_rf(args, sys.stdout)
     except SystemExit as stop:  # --help and --version

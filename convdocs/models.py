@@ -791,8 +791,6 @@ class UNet(nn.Module):
             nn.init.zeros_(m.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.padded:
-            self._check_padded_size(x)
         skips = []
         for block, pool in zip(self.encoder, self.pools):
             x = block(x)
@@ -805,27 +803,6 @@ class UNet(nn.Module):
                 skip = center_crop(skip, x)  # noqa: PLW2901 (the cropped skip)
             x = block(torch.cat([skip, x], dim=1))
         return self.head(x)
-
-    def _check_padded_size(self, x) -> None:
-        if isinstance(x, torch.fx.Proxy):  # symbolic tracing: no sizes to check
-            return
-        factor = 2**self.depth
-        size = tuple(x.shape[-2:])
-        if any(n % factor for n in size):
-            nearest = "; ".join(
-                f"{_multiples_around(n, factor)} for {n}" for n in sorted(set(size)) if n % factor
-            )
-            msg = (
-                f"the padded U-Net with depth {self.depth} needs spatial sizes divisible "
-                f"by 2**{self.depth} = {factor}, got {size}; nearest allowed: {nearest}"
-            )
-            raise ValueError(msg)
-
-
-def _multiples_around(n: int, factor: int) -> str:
-    """The multiples of ``factor`` next to ``n``, for an error message: ``"96 or 112"``."""
-    below, above = n // factor * factor, (n // factor + 1) * factor
-    return f"{below} or {above}" if below else str(above)
 
 
 def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
@@ -860,14 +837,14 @@ def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
     TypeError
         If ``padded`` is not a bool or another argument is not an int.
     ValueError
-        If an int argument is smaller than 1. The padded model raises, when called, if
-        the input's spatial sizes are not divisible by ``2**depth``.
+        If an int argument is smaller than 1.
 
     See Also
     --------
     convdocs.models.center_crop : The crop of each skip connection.
     convdocs.conv_output_size : Gives every size below.
     convdocs.conv_transpose_output_size : For the 2x2 up-convolutions.
+    convdocs.valid_input_sizes : The input sizes each variant accepts.
 
     Notes
     -----
@@ -894,7 +871,10 @@ def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
 
     The padded variant, common in later work, keeps the size through every 3x3
     convolution, so with sizes divisible by :math:`2^{\text{depth}}` the skip
-    connections need no crop and the output has the input's size.
+    connections need no crop and the output has the input's size. Other sizes make a
+    max-pool drop a row, the upsampled map comes back one pixel short of its skip
+    connection, and ``torch.cat`` fails; :func:`convdocs.explain_shapes` says where
+    and why, and :func:`convdocs.valid_input_sizes` lists the sizes that work.
 
     The paper's drop-out at the end of the encoder is left out, as in most
     reimplementations: it has no parameters and does not change any size.

@@ -155,3 +155,37 @@ def test_working_backwards_errors(capsys, argv, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_sizes_range_prints_the_rule_and_the_valid_sizes(capsys):
+    assert main(["sizes", "unet", "--range", "500", "600"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("UNet: 16k + 12 from 188 on")
+    assert "valid candidates: 508, 524, 540, 556, 572, 588" in out
+
+
+def test_sizes_explains_a_failing_size_and_exits_1(capsys):
+    assert main(["sizes", "unet-padded", "500"]) == 1
+    out = capsys.readouterr().out
+    assert "PyTorch fails at 'cat_1'" in out
+    assert "nearest valid input sizes: 496 and 512" in out
+    assert main(["sizes", "unet-padded", "512x496"]) == 0
+    assert "every layer accepts its input" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sizes", "unet"], "give either SIZE or --range LOW HIGH"),
+        (["sizes", "unet", "500", "--range", "1", "2"], "give either SIZE or --range LOW HIGH"),
+        (["sizes", "resnet", "224"], "unknown model 'resnet'; built-in models: alexnet"),
+        (["sizes", "unet", "--range", "600", "500"], "needs LOW <= HIGH, got 600 500"),
+        (["sizes", "unet", "--range", "0", "5"], "argument --range: must be a positive int"),
+        (["sizes", "unet", "5x"], "argument SIZE: must be a positive int N or HxW"),
+    ],
+)
+def test_sizes_errors(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err

@@ -1,0 +1,1259 @@
+r"""Input sizes of a network: which ones work, and why the others fail.
+
+:func:`convdocs.explain_shapes` follows one input size through a model, layer by layer,
+with the formulas of :mod:`convdocs.arithmetic`, and reports where PyTorch would fail
+and why; :func:`convdocs.valid_input_sizes` applies the same walk to many sizes and
+states the rule they follow ("multiples of 16", "16k + 12 from 188 on").
+
+How it works: the model is traced once with ``torch.fx``. Each walk then visits the
+graph's nodes in order and computes the shape of every tensor without running any
+layer: convolutions, pooling, transposed convolutions, resizing, padding, crops,
+concatenations, additions and linear layers by convdocs' own arithmetic and checks;
+the rare operation convdocs does not know, on PyTorch's ``meta`` device, which computes
+shapes without data. A size is *valid* when every layer gets an input it accepts, and
+every skip connection or residual addition joins tensors of equal spatial size, or of
+sizes a centre crop of the model makes equal, with as many pixels dropped on each side.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+import operator
+from dataclasses import dataclass, field
+from html import escape
+
+from convdocs import _fx
+from convdocs._validate import _describe, _is_int, int_tuple
+from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
+
+__all__ = ["InputSizes", "ShapeReport", "ShapeStep", "explain_shapes", "valid_input_sizes"]
+
+_SCAN_LIMIT = 4096  # the largest size the rule of valid_input_sizes is checked up to
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShapeStep:
+    """One layer of a walk: its output shape and the arithmetic that gave it.
+
+    Attributes
+    ----------
+    layer : str
+        The submodule's name (``'encoder.1.0'``) or, for a function call, the traced
+        node's name (``'cat_1'``).
+    kind : str
+        ``'Conv2d'``, ``'MaxPool2d'``, ``'cat'``, ``'crop'``, ...
+    shape : tuple of int
+        The shape of the tensor the layer produces, batch and channels included.
+    arithmetic : str
+        How the spatial size follows from the layer's input, e.g.
+        ``'⌊(125 - 2)/2⌋ + 1 = 62'``; empty when the size does not change.
+    changes_size : bool
+        Whether the spatial size differs from that of the layer's (first) input.
+    """
+
+    layer: str
+    kind: str
+    shape: tuple
+    arithmetic: str = ""
+    changes_size: bool = False
+
+
+@dataclass(frozen=True)
+class ShapeReport:
+    """What happens to the shapes of one input in a network (see :func:`explain_shapes`).
+
+    Attributes
+    ----------
+    model : str
+        The model's class name.
+    input_shape : tuple of int
+        The shape walked, ``(1, channels, *input_size)``.
+    ok : bool
+        True when the size is valid: every layer accepts its input and every
+        skip connection joins aligned tensors.
+    runs : bool
+        Whether PyTorch would run the model on this size (True also when the only
+        problems are misaligned joins, which PyTorch does not notice).
+    steps : tuple of ShapeStep
+        Every layer reached, in the order the model runs them.
+    layer : str or None
+        The layer (or node) of the first problem: where PyTorch raises when
+        ``runs`` is False.
+    problem : str
+        What goes wrong there, with the sizes that disagree; empty when ``ok``.
+    trail : dict
+        For each tensor that disagrees, the size-changing steps since the point
+        where the paths split (name of the tensor -> tuple of ShapeStep).
+    misaligned : tuple of str
+        Every misaligned join the walk met (crops that are not centred, maps of
+        different sizes broadcast against each other).
+    nearest : tuple
+        The closest valid input sizes below and above, when the size is not valid.
+    """
+
+    model: str
+    input_shape: tuple
+    ok: bool
+    runs: bool
+    steps: tuple
+    layer: str | None = None
+    problem: str = ""
+    trail: dict = field(default_factory=dict)
+    misaligned: tuple = ()
+    nearest: tuple = ()
+
+    def _lines(self) -> list[str]:
+        shown = "x".join(map(str, self.input_shape))
+        if self.ok:
+            head = f"{self.model} on a {shown} input: every layer accepts its input"
+        elif self.runs:
+            head = f"{self.model} on a {shown} input: runs, but misaligned at '{self.layer}'"
+        else:
+            head = f"{self.model} on a {shown} input: PyTorch fails at '{self.layer}'"
+        lines = [head]
+        if self.problem:
+            lines.append(f"  {self.problem}")
+        since = "the paths split" if len(self.trail) > 1 else "the model's input"
+        for name, steps in self.trail.items():
+            lines.append(f"  how {name} got its size:")
+            lines.extend(_step_lines(steps, indent="    ") or [f"    (no change since {since})"])
+        lines.extend(f"  also: {m}" for m in self.misaligned[1:] if not self.ok)
+        if self.nearest:
+            lines.append(f"  nearest valid input sizes: {' and '.join(map(_size, self.nearest))}")
+        if self.ok:
+            lines.extend(_step_lines(self.steps, indent="  "))
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{escape(str(self))}</pre>"
+
+
+@dataclass(frozen=True)
+class InputSizes:
+    """The input sizes a network accepts (see :func:`valid_input_sizes`).
+
+    Attributes
+    ----------
+    model : str
+        The model's class name.
+    valid : tuple
+        The candidates that are valid, in the order given.
+    invalid : dict
+        Each candidate that is not valid -> a one-line reason.
+    rule : str or None
+        The square sizes ``n x n`` that are valid, in closed form ("multiples of 16",
+        "16k + 12 from 188 on", "every size from 32 on", "only 224 to 255"); None when
+        the sizes follow no simple rule up to ``checked_up_to``.
+    period : int
+        The product of the strides on the longest downsampling path: validity
+        repeats with this period once sizes are large enough.
+    checked_up_to : int
+        The rule holds for every square size from 1 to this one (each was walked).
+    """
+
+    model: str
+    valid: tuple
+    invalid: dict
+    rule: str | None
+    period: int
+    checked_up_to: int
+
+    def __contains__(self, size) -> bool:
+        return size in self.valid
+
+    def __iter__(self):
+        return iter(self.valid)
+
+    def __len__(self) -> int:
+        return len(self.valid)
+
+    def __str__(self) -> str:
+        rule = self.rule or "no simple rule"
+        lines = [
+            (
+                f"{self.model}: {rule} (every square size from 1 to {self.checked_up_to} "
+                f"checked; period {self.period})"
+            ),
+            f"valid candidates: {', '.join(map(_size, self.valid)) or 'none'}",
+        ]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{escape(str(self))}</pre>"
+
+
+def _size(size) -> str:
+    return str(size) if _is_int(size) else "x".join(map(str, size))
+
+
+def _step_lines(steps, indent) -> list[str]:
+    """One aligned line per step: layer, kind, shape, arithmetic."""
+    if not steps:
+        return []
+    columns = [(s.layer, s.kind, _shape(s.shape)) for s in steps]
+    widths = [max(len(row[i]) for row in columns) for i in range(3)]
+    return [
+        (indent + "  ".join(f"{text:<{w}}" for text, w in zip(row, widths)))
+        + (f"  {s.arithmetic}" if s.arithmetic else "")
+        for row, s in zip(columns, steps)
+    ]
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ")"
+
+
+# --- the walk --------------------------------------------------------------------------------
+
+
+class _Fail(Exception):
+    """PyTorch would raise at this node: the message says why."""
+
+
+@dataclass(frozen=True)
+class _Tensor:
+    """A tensor of the walk: its shape, and whether its spatial size follows the input's."""
+
+    shape: tuple
+    varies: bool
+
+    def spatial(self, ndim) -> tuple:
+        return self.shape[len(self.shape) - ndim :]
+
+
+@dataclass
+class _State:
+    """One walk: values of the nodes, steps, the down-sampling of each node."""
+
+    explain: bool
+    values: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)
+    down: dict = field(default_factory=dict)
+    misaligned: list = field(default_factory=list)
+    first_misaligned: str | None = None
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """The geometry of a convolution, pooling or transposed convolution, normalised."""
+
+    kernel: tuple
+    stride: tuple
+    pads: tuple  # (before, after) per spatial dimension
+    dilation: tuple
+    output_padding: tuple
+    ceil_mode: bool = False
+    channels: int | None = None  # input channels it expects (None: any)
+    out_channels: int | None = None  # None: as many as it gets
+    padding_mode: str = "zeros"
+
+
+_ARGUMENTS = {  # the names of each family's arguments, in the functional form's order
+    "conv": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "conv_transpose": [
+        "weight",
+        "bias",
+        "stride",
+        "padding",
+        "output_padding",
+        "groups",
+        "dilation",
+    ],
+    "max_pool": ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    "avg_pool": ["kernel_size", "stride", "padding", "ceil_mode"],
+}
+_MODULE_ATTRIBUTES = ["kernel_size", "in_channels", "out_channels", "padding_mode", "groups"]
+
+
+def _layer(ndim, family, g) -> _Layer:
+    """A ``_Layer`` from a module's attributes or a call's arguments ``g``."""
+    groups = g.get("groups", 1)
+    if "weight" in g:  # a functional call: the weight's shape gives kernel and channels
+        weight = g["weight"].shape
+        kernel = weight[2:]
+        if family == "conv":
+            channels, out_channels = weight[1] * groups, weight[0]
+        else:
+            channels, out_channels = weight[0], weight[1] * groups
+    else:
+        kernel = g["kernel_size"]
+        channels, out_channels = g.get("in_channels"), g.get("out_channels")
+    kernel = int_tuple("kernel_size", kernel, ndim)
+    dilation = int_tuple("dilation", g.get("dilation", 1), ndim)
+    stride = g.get("stride")
+    if family.endswith("pool") and not stride:  # PyTorch's default: the kernel size
+        stride = kernel
+    stride = int_tuple("stride", 1 if stride is None else stride, ndim)
+    padding = g.get("padding", 0)
+    if padding == "valid":
+        pads = ((0, 0),) * ndim
+    elif padding == "same":  # PyTorch puts the odd pixel after the input
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        pads = tuple((t // 2, t - t // 2) for t in totals)
+    else:
+        pads = tuple((p, p) for p in int_tuple("padding", padding, ndim, 0))
+    if family.endswith("pool") and any(2 * p > k for (p, _), k in zip(pads, kernel)):
+        raise _Fail(
+            f"padding {pads[0][0]} is more than half the kernel size {kernel}, which "
+            "PyTorch's pooling does not allow"
+        )
+    return _Layer(
+        kernel,
+        stride,
+        pads,
+        dilation,
+        int_tuple("output_padding", g.get("output_padding", 0), ndim, 0),
+        bool(g.get("ceil_mode", False)),
+        channels,
+        out_channels,
+        g.get("padding_mode", "zeros"),
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _window_size(n, k, s, pads, d, ceil_mode) -> int:
+    # cached: scanning many input sizes meets the same small sizes deep in the network
+    return conv_output_size(n, k, s, pads, d, ceil_mode=ceil_mode)
+
+
+@functools.lru_cache(maxsize=65536)
+def _transpose_size(n, k, s, p, op, d) -> int:
+    return conv_transpose_output_size(n, k, s, p, op, d)
+
+
+class _Walker:
+    """A traced model whose shapes can be walked for any input size."""
+
+    def __init__(self, model):
+        import torch
+
+        self.torch = torch
+        self.model_name = type(model).__name__
+        self.graph_module = _fx.trace(model)
+        self.channels, self.ndim = _fx.input_layer(model, self.graph_module)
+        self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
+        self.output = next(n for n in self.graph_module.graph.nodes if n.op == "output")
+        self.modules = {
+            n: self.graph_module.get_submodule(n.target)
+            for n in self.nodes
+            if n.op == "call_module"
+        }
+        self.kinds = {n: self.kind(n) for n in self.nodes}
+        self.cached = {}  # node -> _Layer, for modules (their geometry does not change)
+        self.handlers = {node: self.classify(node) for node in self.nodes}
+
+    # --- naming ---
+
+    def name(self, node) -> str:
+        return node.target if node.op == "call_module" else node.name
+
+    def kind(self, node) -> str:
+        if node.op == "call_module":
+            return type(self.modules[node]).__name__
+        return getattr(node.target, "__name__", str(node.target))
+
+    # --- walking ---
+
+    def walk(self, input_size, explain=True):
+        """Walk one size: a ``_State``, and the node and message of a failure (or None)."""
+        state = _State(explain)
+        for node in self.nodes:
+            try:
+                state.values[node] = self.visit(node, state, input_size)
+            except _Fail as err:
+                return state, (node, str(err))
+        return state, None
+
+    def visit(self, node, state, input_size):
+        if node.op == "placeholder":
+            if any(isinstance(v, _Tensor) and v.varies for v in state.values.values()):
+                raise _Fail("a second input: convdocs walks models with one input")
+            value = _Tensor((1, self.channels, *input_size), varies=True)
+            state.down[node] = 1
+            self.record(state, node, "input", value, "")
+            return value
+        if node.op == "get_attr":
+            return self.attribute(node)
+        import torch.fx
+
+        args = torch.fx.node.map_arg(node.args, state.values.__getitem__)
+        kwargs = torch.fx.node.map_arg(node.kwargs, state.values.__getitem__)
+        inputs = [n for n in node.all_input_nodes if n in state.down]
+        state.down[node] = math.lcm(1, *(state.down[n] for n in inputs))
+        return self.handlers[node](node, state, args, kwargs)
+
+    def attribute(self, node):
+        value = self.graph_module
+        for part in node.target.split("."):
+            value = getattr(value, part)
+        if isinstance(value, self.torch.Tensor):
+            return _Tensor(tuple(value.shape), varies=False)
+        return value
+
+    def record(self, state, node, kind, value, arithmetic, source=None):
+        if not state.explain:
+            return
+        before = source.spatial(self.ndim) if source is not None else None
+        changes = before is not None and before != value.spatial(self.ndim)
+        state.steps[node] = ShapeStep(self.name(node), kind, value.shape, arithmetic, changes)
+
+    def misalign(self, state, node, message):
+        state.misaligned.append(f"'{self.name(node)}': {message}")
+        if state.first_misaligned is None:
+            state.first_misaligned = self.name(node)
+
+    # --- sorting the nodes into handlers (once, at trace time) ---
+
+    def classify(self, node):
+        torch, functional = self.torch, self.torch.nn.functional
+        nn = torch.nn
+        if node.op == "call_module":
+            module = self.modules[node]
+            table = [
+                (nn.modules.conv._ConvTransposeNd, self.conv_transpose),
+                (nn.modules.conv._ConvNd, self.conv),
+                ((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd), self.pool),
+                (
+                    (nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd),
+                    self.adaptive,
+                ),
+                (nn.Upsample, self.interpolate),
+                (
+                    (
+                        nn.modules.padding._ConstantPadNd,
+                        nn.modules.padding._ReflectionPadNd,
+                        nn.modules.padding._ReplicationPadNd,
+                        nn.modules.padding._CircularPadNd,
+                    ),
+                    self.pad,
+                ),
+                (nn.Linear, self.linear),
+                (nn.modules.batchnorm._BatchNorm, self.batch_norm),
+            ]
+            for types, handler in table:
+                if isinstance(module, types):
+                    return handler
+            kind = type(module).__name__
+            if kind in _fx.ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
+                return self.same
+            return self.meta
+        target = node.target
+        if node.op == "call_method":
+            if target in ("size", "dim", "numel"):
+                return self.size
+            if target in _fx.ELEMENTWISE_METHODS:
+                return self.same
+            if target in _fx.BINARY_METHODS:
+                return self.broadcast
+            return self.meta
+        if target is operator.getitem:
+            return self.getitem
+        if target is builtins.getattr:
+            return self.getattr
+        if target in {getattr(operator, n) for n in _fx.BINARY_OPERATORS} or any(
+            target is getattr(torch, n) for n in _fx.BINARY_TORCH
+        ):
+            return self.broadcast
+        if target in (torch.cat, torch.concat, torch.concatenate):
+            return self.cat
+        families = [
+            ("conv", self.conv),
+            ("conv_transpose", self.conv_transpose),
+            ("max_pool", self.pool),
+            ("avg_pool", self.pool),
+            ("adaptive_avg_pool", self.adaptive),
+            ("adaptive_max_pool", self.adaptive),
+        ]
+        for prefix, handler in families:
+            if any(target is getattr(functional, f"{prefix}{n}d", None) for n in (1, 2, 3)):
+                return handler
+        if target in (functional.interpolate, functional.upsample):
+            return self.interpolate
+        if target is functional.pad:
+            return self.pad
+        elementwise = [getattr(functional, n, None) for n in _fx.ELEMENTWISE_FUNCTIONS]
+        elementwise += [getattr(torch, n) for n in _fx.ELEMENTWISE_TORCH]
+        if any(target is f for f in elementwise):
+            return self.same
+        return self.meta
+
+    # --- handlers: each returns the node's value (a _Tensor for tensors) ---
+
+    def tensor_input(self, args):
+        x = args[0] if args else None
+        if not isinstance(x, _Tensor):
+            raise _Fail(f"expects a tensor as its first argument, got {_describe(x)}")
+        if len(x.shape) not in (self.ndim + 1, self.ndim + 2):
+            raise _Fail(
+                f"expects a {self.ndim + 2}-D input (batch, channels, {self.ndim} spatial "
+                f"dimensions), got shape {_shape(x.shape)}"
+            )
+        return x
+
+    def arguments(self, node, args, kwargs, names):
+        """The layer's settings: the module's attributes or the call's arguments."""
+        if node.op == "call_module":
+            module = self.modules[node]
+            return {n: getattr(module, n) for n in names if hasattr(module, n)}
+        bound = dict(zip(names, args[1:]))
+        bound.update(kwargs)
+        return bound
+
+    def check_channels(self, node, x, expected):
+        got = x.shape[-self.ndim - 1]
+        if expected is not None and got != expected:
+            raise _Fail(
+                f"{self.kinds[node]} expects {expected} input channels, got {got} "
+                f"(input shape {_shape(x.shape)})"
+            )
+
+    def settings(self, node, args, kwargs, family) -> _Layer:
+        """The geometry of a convolution or pooling node: a module's, once; a call's, each time."""
+        if node in self.cached:
+            return self.cached[node]
+        names = _ARGUMENTS[family] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
+        layer = _layer(self.ndim, family, self.arguments(node, args, kwargs, names))
+        if node.op == "call_module":
+            self.cached[node] = layer
+        return layer
+
+    def conv(self, node, state, args, kwargs):
+        return self.windows(node, state, args, self.settings(node, args, kwargs, "conv"))
+
+    def pool(self, node, state, args, kwargs):
+        family = "avg_pool" if "avg" in self.kinds[node].lower() else "max_pool"
+        return self.windows(node, state, args, self.settings(node, args, kwargs, family))
+
+    def windows(self, node, state, args, layer):
+        x = self.tensor_input(args)
+        self.check_channels(node, x, layer.channels)
+        sizes = x.spatial(self.ndim)
+        if layer.padding_mode in ("reflect", "circular"):
+            for n, (before, after) in zip(sizes, layer.pads):
+                limit = n - 1 if layer.padding_mode == "reflect" else n
+                if max(before, after) > limit:
+                    raise _Fail(
+                        f"padding_mode={layer.padding_mode!r} with padding "
+                        f"{max(before, after)} needs an input larger than {limit}, got size {n}"
+                    )
+        out = []
+        for n, k, s, p, d in zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation):
+            try:
+                out.append(_window_size(n, k, s, p, d, layer.ceil_mode))
+            except ValueError:
+                padding = _padding_text(layer.pads)
+                raise _Fail(
+                    f"the kernel spans {d * (k - 1) + 1} pixels but the input, padded, has "
+                    f"{n + sum(p)} (size {_size(sizes)}, padding {padding}): the kernel "
+                    "does not fit"
+                ) from None
+        state.down[node] *= math.lcm(*layer.stride)
+        channels = x.shape[-self.ndim - 1] if layer.out_channels is None else layer.out_channels
+        value = _Tensor((*x.shape[: -self.ndim - 1], channels, *out), x.varies)
+        if state.explain:
+            formulas = [
+                _window_formula(*c, layer.ceil_mode, o)
+                for c, o in zip(
+                    zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation), out
+                )
+            ]
+            self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+        return value
+
+    def conv_transpose(self, node, state, args, kwargs):
+        x = self.tensor_input(args)
+        layer = self.settings(node, args, kwargs, "conv_transpose")
+        self.check_channels(node, x, layer.channels)
+        sizes = x.spatial(self.ndim)
+        columns = list(
+            zip(
+                sizes, layer.kernel, layer.stride, layer.pads, layer.output_padding, layer.dilation
+            )
+        )
+        out = []
+        for n, k, s, (p, _), op, d in columns:
+            try:
+                out.append(_transpose_size(n, k, s, p, op, d))
+            except ValueError as err:
+                raise _Fail(str(err)) from None
+        value = _Tensor((*x.shape[: -self.ndim - 1], layer.out_channels, *out), x.varies)
+        if state.explain:
+            formulas = [
+                _transpose_formula(n, k, s, p, op, d, o)
+                for (n, k, s, (p, _), op, d), o in zip(columns, out)
+            ]
+            self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+        return value
+
+    def adaptive(self, node, state, args, kwargs):
+        x = self.tensor_input(args)
+        g = self.arguments(node, args, kwargs, ["output_size"])
+        wanted = g["output_size"]
+        wanted = wanted if isinstance(wanted, (tuple, list)) else (wanted,) * self.ndim
+        sizes = x.spatial(self.ndim)
+        out = tuple(n if w is None else w for w, n in zip(wanted, sizes))
+        value = _Tensor((*x.shape[: -self.ndim], *out), x.varies and None in wanted)
+        self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
+        return value
+
+    def interpolate(self, node, state, args, kwargs):
+        x = self.tensor_input(args)
+        g = self.arguments(node, args, kwargs, ["size", "scale_factor", "mode"])
+        sizes = x.spatial(self.ndim)
+        if g.get("size") is not None:
+            size = g["size"]
+            out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * self.ndim
+            value = _Tensor((*x.shape[: -self.ndim], *out), varies=False)
+            self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
+            return value
+        scale = g.get("scale_factor")
+        scales = scale if isinstance(scale, (tuple, list)) else (scale,) * self.ndim
+        out = tuple(math.floor(n * float(f)) for n, f in zip(sizes, scales))
+        for f in scales:  # a downscale by an integer factor divides like a stride
+            if 0 < float(f) < 1 and (1 / float(f)).is_integer():
+                state.down[node] *= int(1 / float(f))
+        formulas = [
+            f"⌊{n} x {f:g}⌋ = {o}" if not float(f).is_integer() else f"{n} x {f:g} = {o}"
+            for n, f, o in zip(sizes, map(float, scales), out)
+        ]
+        value = _Tensor((*x.shape[: -self.ndim], *out), x.varies)
+        self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+        return value
+
+    def pad(self, node, state, args, kwargs):
+        x = self.tensor_input(args) if node.op == "call_module" else args[0]
+        if node.op == "call_module":
+            module = self.modules[node]
+            pad, mode = module.padding, type(module).__name__
+        else:
+            g = self.arguments(node, args, kwargs, ["pad", "mode", "value"])
+            pad, mode = g["pad"], g.get("mode", "constant")
+        pad = list(pad) + [0] * (2 * len(x.shape) - len(pad))
+        # F.pad's list starts at the last dimension: (left, right, top, bottom, ...)
+        pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(len(x.shape))][::-1]
+        out, formulas = [], []
+        for n, (before, after) in zip(x.shape, pairs):
+            if ("Reflection" in mode or mode == "reflect") and max(before, after) >= n:
+                raise _Fail(
+                    f"reflection padding of {max(before, after)} needs an input larger than "
+                    f"that, got size {n}"
+                )
+            size = n + before + after
+            if size < 1:
+                raise _Fail(f"padding ({before}, {after}) removes all {n} pixels")
+            out.append(size)
+            if before or after:
+                formulas.append(f"{n} + {before} + {after} = {size}")
+        value = _Tensor(tuple(out), x.varies)
+        self.record(state, node, self.kinds[node], value, "; ".join(formulas), x)
+        return value
+
+    def linear(self, node, state, args, kwargs):  # noqa: ARG002 (every handler takes kwargs)
+        x = args[0]
+        module = self.modules[node]
+        if x.shape[-1] != module.in_features:
+            raise _Fail(
+                f"Linear expects {module.in_features} input features in the last dimension, "
+                f"got {x.shape[-1]} (input shape {_shape(x.shape)})"
+            )
+        value = _Tensor((*x.shape[:-1], module.out_features), x.varies)
+        self.record(state, node, "Linear", value, "", x)
+        return value
+
+    def batch_norm(self, node, state, args, kwargs):  # noqa: ARG002
+        x = args[0]
+        module = self.modules[node]
+        if len(x.shape) < 2 or x.shape[1] != module.num_features:
+            raise _Fail(
+                f"{type(module).__name__} expects {module.num_features} channels, got shape "
+                f"{_shape(x.shape)}"
+            )
+        return x
+
+    def same(self, node, state, args, kwargs):
+        tensors = [a for a in args if isinstance(a, _Tensor)]
+        if not tensors:
+            return self.meta(node, state, args, kwargs)
+        return tensors[0]
+
+    def broadcast(self, node, state, args, kwargs):
+        tensors = [a for a in [*args, *kwargs.values()] if isinstance(a, _Tensor)]
+        if len(tensors) < 2:
+            return self.same(node, state, args, kwargs)
+        rank = max(len(t.shape) for t in tensors)
+        padded = [(1,) * (rank - len(t.shape)) + t.shape for t in tensors]
+        out = []
+        for sizes in zip(*padded):
+            big = {s for s in sizes if s != 1}
+            if len(big) > 1:
+                shown = " and ".join(_shape(t.shape) for t in tensors)
+                raise _Fail(
+                    f"cannot {self.kinds[node].strip('_')} tensors of shapes {shown}: "
+                    f"{_disagreement(padded, self.ndim)}"
+                )
+            out.append(big.pop() if big else 1)
+        varying = [t for t in tensors if t.varies]
+        spatial = {t.spatial(self.ndim) for t in varying}
+        if len(spatial) > 1:
+            self.misalign(
+                state,
+                node,
+                f"combines maps of spatial sizes {' and '.join(map(_size, sorted(spatial)))}: "
+                "one is broadcast over the other",
+            )
+        value = _Tensor(tuple(out), any(t.varies for t in tensors))
+        self.record(
+            state, node, self.kinds[node].strip("_"), value, "", varying[0] if varying else None
+        )
+        return value
+
+    def cat(self, node, state, args, kwargs):
+        tensors = args[0] if args else kwargs.get("tensors")
+        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+        ranks = {len(t.shape) for t in tensors}
+        if len(ranks) > 1:
+            raise _Fail(f"cannot concatenate tensors of ranks {sorted(ranks)}")
+        (rank,) = ranks
+        dim %= rank
+        others = [t.shape[:dim] + t.shape[dim + 1 :] for t in tensors]
+        if len(set(others)) > 1:
+            shapes = " and ".join(_shape(t.shape) for t in tensors)
+            raise _Fail(
+                f"cannot concatenate {shapes} along dimension {dim}: "
+                f"{_disagreement([t.shape for t in tensors], self.ndim)}"
+            )
+        shape = list(tensors[0].shape)
+        shape[dim] = sum(t.shape[dim] for t in tensors)
+        value = _Tensor(tuple(shape), any(t.varies for t in tensors))
+        joined = " + ".join(str(t.shape[dim]) for t in tensors)
+        self.record(state, node, "cat", value, f"dimension {dim}: {joined} = {shape[dim]}")
+        return value
+
+    def getitem(self, node, state, args, kwargs):
+        source, index = args
+        if not isinstance(source, _Tensor):
+            return operator.getitem(source, index)
+        items = index if isinstance(index, tuple) else (index,)
+        if not all(
+            i is None or i is Ellipsis or isinstance(i, slice) or _is_int(i) for i in items
+        ):
+            return self.meta(node, state, args, kwargs)
+        rank = len(source.shape)
+        used = sum(1 for i in items if i is not None and i is not Ellipsis)
+        if Ellipsis in items:
+            at = items.index(Ellipsis)
+            items = items[:at] + (slice(None),) * (rank - used) + items[at + 1 :]
+        return self.index(node, state, source, items)
+
+    def index(self, node, state, source, items):
+        rank = len(source.shape)
+        shape, axis, crops = [], 0, []
+        for item in items:
+            if item is None:
+                shape.append(1)
+                continue
+            if axis >= rank:
+                raise _Fail(f"indexes {axis + 1} dimensions of a {rank}-D tensor")
+            n = source.shape[axis]
+            if isinstance(item, slice):
+                start, stop, step = item.indices(n)
+                size = len(range(start, stop, step))
+                shape.append(size)
+                if axis >= rank - self.ndim and step == 1 and size != n:
+                    crops.append((n, start, n - max(stop, start), size))
+            elif not -n <= item < n:
+                raise _Fail(f"index {item} is out of range for dimension {axis} of size {n}")
+            axis += 1
+        shape.extend(source.shape[axis:])
+        value = _Tensor(tuple(shape), source.varies)
+        if crops:
+            texts = list(
+                dict.fromkeys(  # one text when every axis is cropped alike
+                    f"{n} → {size}: drops {before} before, {after} after"
+                    for n, before, after, size in crops
+                )
+            )
+            if any(before != after for _, before, after, _ in crops) and source.varies:
+                self.misalign(state, node, "the crop is not centred (" + "; ".join(texts) + ")")
+            self.record(state, node, "crop", value, "; ".join(texts), source)
+        return value
+
+    def getattr(self, node, state, args, kwargs):
+        source, name = args
+        if isinstance(source, _Tensor) and name == "shape":
+            return self.torch.Size(source.shape)
+        if isinstance(source, _Tensor) and name == "ndim":
+            return len(source.shape)
+        return self.meta(node, state, args, kwargs)
+
+    def size(self, node, state, args, kwargs):  # noqa: ARG002 (every handler takes the state)
+        source, *rest = args
+        if node.target == "dim":
+            return len(source.shape)
+        if node.target == "numel":
+            return math.prod(source.shape)
+        dim = rest[0] if rest else kwargs.get("dim")
+        return self.torch.Size(source.shape) if dim is None else source.shape[dim]
+
+    def meta(self, node, state, args, kwargs):
+        """Anything else: evaluate it directly (plain values) or on the meta device."""
+        torch = self.torch
+        tensors = [a for a in _flatten((args, kwargs)) if isinstance(a, _Tensor)]
+        if not tensors:  # arithmetic on sizes, shapes, ints
+            if node.op == "call_method":
+                return getattr(args[0], node.target)(*args[1:], **kwargs)
+            if node.op == "call_function":
+                return node.target(*args, **kwargs)
+
+        def to_meta(value):
+            if isinstance(value, _Tensor):
+                return torch.empty(value.shape, device="meta")
+            if isinstance(value, (tuple, list)):
+                return type(value)(to_meta(v) for v in value)
+            if isinstance(value, dict):
+                return {k: to_meta(v) for k, v in value.items()}
+            return value
+
+        margs, mkwargs = to_meta(args), to_meta(kwargs)
+        try:
+            if node.op == "call_module":
+                module = self.modules[node]
+                state_dict = {
+                    k: torch.empty(v.shape, dtype=v.dtype, device="meta")
+                    for k, v in [*module.named_parameters(), *module.named_buffers()]
+                }
+                out = torch.func.functional_call(module, state_dict, margs, mkwargs)
+            elif node.op == "call_method":
+                out = getattr(margs[0], node.target)(*margs[1:], **mkwargs)
+            else:
+                out = node.target(*margs, **mkwargs)
+        except Exception as err:  # noqa: BLE001 (PyTorch's shape checks raise many types: report, not raise)
+            raise _Fail(f"PyTorch's shape rules reject it: {_fx.first_line(err)}") from None
+        varies = any(t.varies for t in tensors)
+
+        def from_meta(value):
+            if isinstance(value, torch.Tensor):
+                return _Tensor(tuple(value.shape), varies)
+            if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
+                return type(value)(from_meta(v) for v in value)
+            return value
+
+        value = from_meta(out)
+        if isinstance(value, _Tensor):
+            source = next((t for t in tensors if len(t.shape) == len(value.shape)), None)
+            self.record(state, node, self.kinds[node], value, "", source)
+        return value
+
+
+def _flatten(value):
+    if isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _flatten(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _flatten(v)
+    else:
+        yield value
+
+
+def _disagreement(shapes, ndim) -> str:
+    """``'spatial sizes 125x125 and 124x124 differ'``, or the first other axis that does."""
+    spatial = [s[len(s) - ndim :] for s in shapes]
+    if len(set(spatial)) > 1:
+        return f"spatial sizes {' and '.join(map(_size, spatial))} differ"
+    for axis, sizes in enumerate(zip(*shapes)):
+        if len(set(sizes)) > 1:
+            return f"sizes {' and '.join(map(str, sizes))} of dimension {axis} differ"
+    return "the shapes differ"
+
+
+def _padding_text(pads) -> str:
+    """``'1'`` for symmetric padding alike on every axis, else the pairs."""
+    if len(set(pads)) == 1 and pads[0][0] == pads[0][1]:
+        return str(pads[0][0])
+    return str(pads)
+
+
+def _per_axis(formulas) -> str:
+    formulas = [f for f in formulas if f]
+    if len(set(formulas)) <= 1:
+        return formulas[0] if formulas else ""
+    return "; ".join(formulas)
+
+
+def _window_formula(n, k, s, pads, d, ceil_mode, out) -> str:
+    """``'⌊(125 + 2 - 3)/2⌋ + 1 = 63'``: the output-size formula with the numbers in."""
+    before, after = pads
+    span = d * (k - 1) + 1
+    terms = str(n)
+    if before == after and before:
+        terms += f" + 2·{before}"
+    elif before or after:
+        terms += f" + {before} + {after}"
+    terms += f" - {span}"
+    if s == 1:
+        return f"{terms} + 1 = {out}"
+    left, right = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
+    return f"{left}({terms})/{s}{right} + 1 = {out}"
+
+
+def _transpose_formula(n, k, s, p, op, d, out) -> str:
+    """``'(31 - 1)·2 + 2 = 62'``: the transposed convolution's size, numbers in."""
+    span = d * (k - 1) + 1
+    text = f"({n} - 1)·{s}" if s > 1 else f"{n} - 1"
+    if p:
+        text += f" - 2·{p}"
+    text += f" + {span}"
+    if op:
+        text += f" + {op}"
+    return f"{text} = {out}"
+
+
+# --- the public functions --------------------------------------------------------------------
+
+
+def _walker(model) -> _Walker:
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        msg = f"model must be a torch.nn.Module, got {_describe(model)}"
+        raise TypeError(msg)
+    return _Walker(model)
+
+
+def _is_valid(walker, size) -> bool:
+    state, failure = walker.walk(size, explain=False)
+    return failure is None and not state.misaligned
+
+
+def explain_shapes(model, input_size):
+    r"""Follow one input size through a network, layer by layer, and explain any failure.
+
+    Computes the shape of every tensor of ``model`` (traced with ``torch.fx``) with the
+    output-size formulas, without running any layer. Where PyTorch would raise (a
+    concatenation or addition of tensors of different sizes, a kernel larger than its
+    input, a ``Linear`` layer fed the wrong number of features), the report names the
+    layer, shows the sizes that disagree and the arithmetic that produced each of
+    them, and gives the nearest input sizes that work.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network. It must be traceable by ``torch.fx.symbolic_trace`` and take one
+        tensor of shape ``(batch, channels, *spatial)``; the channels and the number of
+        spatial dimensions are read from its first convolution.
+    input_size : int or tuple of int
+        The spatial size of the input: an int for a square (cube) input, else one
+        size per spatial dimension.
+
+    Returns
+    -------
+    ShapeReport
+        ``ok``, ``runs``, every step with its arithmetic, and for a failing size the
+        ``layer``, the ``problem``, the ``trail`` of each disagreeing tensor and the
+        ``nearest`` valid sizes. ``print(report)`` shows it all.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``torch.nn.Module`` or cannot be traced, or
+        ``input_size`` is not an int or a tuple of ints.
+    ValueError
+        If ``input_size`` has a value below 1 or the wrong number of dimensions, or the
+        model has no convolution to read its input channels from.
+
+    See Also
+    --------
+    valid_input_sizes : Which sizes of a range are valid, and the rule behind them.
+    convdocs.conv_output_size, convdocs.conv_transpose_output_size : The formulas used.
+
+    Notes
+    -----
+    A size counts as valid (``report.ok``) when PyTorch runs the model *and* every join
+    of two paths is aligned: the joined tensors have equal spatial sizes, or the model
+    crops one of them with as many pixels removed on each side. An off-centre crop or a
+    one-pixel map broadcast over a larger one runs without an error but mixes pixels
+    from different places; the report lists them in ``misaligned``.
+
+    Examples
+    --------
+    The padded U-Net needs sizes divisible by 16. At 500, the third max-pool halves
+    125 to 62, the decoder doubles that back to 124, and the concatenation with the
+    125-pixel skip connection fails:
+
+    >>> from convdocs import explain_shapes
+    >>> from convdocs.models import unet
+    >>> report = explain_shapes(unet(padded=True, base_channels=4), 500)
+    >>> report.ok, report.runs, report.layer
+    (False, False, 'cat_1')
+    >>> print(report.problem)
+    cannot concatenate (1, 16, 125, 125) and (1, 16, 124, 124) along dimension 1: spatial sizes 125x125 and 124x124 differ
+    >>> for step in report.trail["'ups.1' (1, 16, 124, 124)"]:
+    ...     print(f"{step.layer:8}{step.arithmetic}")
+    pools.2 ⌊(125 - 2)/2⌋ + 1 = 62
+    ups.1   (62 - 1)·2 + 2 = 124
+    >>> report.nearest
+    (496, 512)
+    """
+    walker = _walker(model)
+    size = int_tuple("input_size", input_size, walker.ndim)
+    return _explain(walker, size)
+
+
+def _explain(walker, size) -> ShapeReport:
+    state, failure = walker.walk(size)
+    steps = tuple(state.steps[n] for n in walker.nodes if n in state.steps)
+    common = {
+        "model": walker.model_name,
+        "input_shape": (1, walker.channels, *size),
+        "steps": steps,
+        "misaligned": tuple(state.misaligned),
+    }
+    if failure is None and not state.misaligned:
+        return ShapeReport(ok=True, runs=True, **common)
+    if failure is not None:
+        node, problem = failure
+        layer, runs = walker.name(node), False
+    else:
+        node = next(n for n in walker.nodes if walker.name(n) == state.first_misaligned)
+        layer, runs = state.first_misaligned, True
+        problem = state.misaligned[0].split(": ", 1)[1]
+        # a crop is explained by the join it prepares: the sizes of both sides
+        joins = [u for u in node.users if walker.handlers.get(u) in (walker.cat, walker.broadcast)]
+        node = joins[0] if joins else node
+    return ShapeReport(
+        ok=False,
+        runs=runs,
+        layer=layer,
+        problem=problem,
+        trail=_trail(walker, state, node),
+        nearest=_nearest(walker, size),
+        **common,
+    )
+
+
+def _tensor_inputs(node, state) -> list:
+    """The inputs of ``node`` that are tensors whose size follows the model's input."""
+    values = state.values
+    return [
+        n for n in node.all_input_nodes if isinstance(values.get(n), _Tensor) and values[n].varies
+    ]
+
+
+def _ancestors(node, state) -> set:
+    """``node`` and every node its tensor data comes from (not its size arithmetic)."""
+    seen, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(_tensor_inputs(n, state))
+    return seen
+
+
+def _trail(walker, state, node) -> dict:
+    """For each input of ``node`` that varies with the input size: its size-changing steps.
+
+    Each path is followed back (through its first input) to where it meets another
+    input's history, or to the model's input.
+    """
+    inputs = _tensor_inputs(node, state)
+    trail = {}
+    for source in inputs:
+        others = set().union(*(_ancestors(o, state) for o in inputs if o is not source))
+        path, n = [], source
+        while n is not None and n not in others:
+            if n in state.steps and state.steps[n].changes_size:
+                path.append(state.steps[n])
+            n = next(iter(_tensor_inputs(n, state)), None)
+        label = f"'{walker.name(source)}' {_shape(state.values[source].shape)}"
+        trail[label] = tuple(reversed(path))
+    return trail
+
+
+def _nearest(walker, size) -> tuple:
+    """The closest valid sizes below and above ``size`` (squares, or per dimension)."""
+    below, above = [], []
+    for n in size:
+        square = (n,) * walker.ndim
+        below.append(_scan(walker, square, -1))
+        above.append(_scan(walker, square, +1))
+    found = []
+    for pick in (below, above):
+        if None not in pick:
+            candidate = pick[0] if len(set(size)) == 1 else tuple(pick)
+            as_tuple = (candidate,) * walker.ndim if _is_int(candidate) else candidate
+            if _is_valid(walker, as_tuple):
+                found.append(candidate)
+    return tuple(found)
+
+
+def _scan(walker, square, direction, reach=512):
+    """The first valid square size from ``square[0]`` on, going down or up."""
+    n = square[0]
+    for m in range(n, max(0, n + direction * reach), direction):
+        if _is_valid(walker, (m,) * walker.ndim):
+            return m
+    return None
+
+
+def valid_input_sizes(model, candidates):
+    r"""Which input sizes a network accepts, and the rule they follow.
+
+    Each candidate is walked through the traced network with the output-size formulas
+    (as :func:`explain_shapes` does; no layer is run). A size is valid when PyTorch
+    would run the model and every skip connection or residual addition joins tensors
+    of equal spatial size, or of sizes a centre crop of the model makes equal with the
+    same number of pixels removed on each side.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network, traceable by ``torch.fx`` (see :func:`explain_shapes`).
+    candidates : iterable
+        Sizes to test: ints for square inputs (``range(500, 601)``), or tuples with
+        one size per spatial dimension.
+
+    Returns
+    -------
+    InputSizes
+        ``valid`` (the candidates that work, in order), ``invalid`` (each other
+        candidate with the reason), and ``rule``: the valid square sizes in closed
+        form, e.g. ``'multiples of 16'``, found by walking every square size from 1
+        up to ``checked_up_to`` (at least two periods past the largest candidate).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a traceable ``torch.nn.Module``, or ``candidates`` is not
+        an iterable of sizes.
+    ValueError
+        If a candidate has a value below 1 or the wrong number of dimensions.
+
+    See Also
+    --------
+    explain_shapes : What goes wrong at one size, layer by layer.
+    convdocs.models.unet : The network of the examples.
+
+    Notes
+    -----
+    Why a rule exists: a layer with stride :math:`s` maps :math:`i` and :math:`i + s`
+    to outputs exactly one apart, and a transposed convolution or an upsampling by
+    :math:`f` multiplies differences by :math:`f`. So if :math:`S` is the product of
+    the strides on the longest downsampling path (16 for a U-Net of depth 4), adding
+    :math:`S` to the input adds a whole number of pixels to every tensor, the same
+    number to the two sides of each join that stays aligned, and validity repeats with
+    period :math:`S` once the input is large enough for every kernel. The rule is
+    read off the walks over that range.
+
+    Examples
+    --------
+    The original U-Net: unpadded convolutions and cropped skip connections.
+
+    >>> from convdocs import valid_input_sizes
+    >>> from convdocs.models import unet
+    >>> sizes = valid_input_sizes(unet(base_channels=4), range(500, 601))
+    >>> sizes.rule
+    '16k + 12 from 188 on'
+    >>> sizes.valid
+    (508, 524, 540, 556, 572, 588)
+    >>> print(sizes.invalid[500])
+    'getitem_4': the crop is not centred (55 → 46: drops 4 before, 5 after)
+
+    The padded variant needs no crops, but only multiples of 16 survive its four
+    max-pools:
+
+    >>> valid_input_sizes(unet(padded=True, base_channels=4), [64, 100, 128]).rule
+    'multiples of 16'
+    """
+    walker = _walker(model)
+    sizes = _candidates(candidates, walker.ndim)
+    valid, invalid = [], {}
+    for given, size in sizes:
+        state, failure = walker.walk(size, explain=False)
+        if failure is None and not state.misaligned:
+            valid.append(given)
+        elif failure is not None:
+            invalid[given] = f"'{walker.name(failure[0])}': {failure[1]}"
+        else:
+            invalid[given] = state.misaligned[0]
+    largest = max((max(size) for _, size in sizes), default=1)
+    rule, period, checked = _rule(walker, largest)
+    return InputSizes(walker.model_name, tuple(valid), invalid, rule, period, checked)
+
+
+def _candidates(candidates, ndim) -> list:
+    if isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__"):
+        msg = (
+            "candidates must be an iterable of sizes, ints or tuples such as "
+            f"range(500, 601) or [(480, 640)], got {_describe(candidates)}"
+        )
+        raise TypeError(msg)
+    out = []
+    for i, given in enumerate(candidates):
+        size = int_tuple(f"candidates[{i}]", given, ndim)
+        out.append((given if _is_int(given) else tuple(given), size))
+    return out
+
+
+def _rule(walker, largest):
+    """The closed form of the valid square sizes, the period, and how far it was checked."""
+    valid, period, n = [False], 1, 0  # valid[n] for n = 0, 1, 2, ...
+    while True:
+        n += 1
+        state, failure = walker.walk((n,) * walker.ndim, explain=False)
+        valid.append(failure is None and not state.misaligned)
+        period = math.lcm(period, *state.down.values())
+        first = next((m for m in range(1, n + 1) if valid[m]), None)
+        enough = n >= max(largest, first or 0) + 2 * period
+        repeats = (
+            n > 2 * period
+            and valid[n - period + 1 :] == valid[n - 2 * period + 1 : n - period + 1]
+        )
+        if (enough and repeats) or n >= _SCAN_LIMIT:
+            break
+    return _describe_rule(valid, period, n), period, n
+
+
+def _describe_rule(valid, period, top) -> str | None:
+    sizes = [m for m in range(1, top + 1) if valid[m]]
+    residues = sorted({m % period for m in range(top - period + 1, top + 1) if valid[m]})
+    if not residues:
+        return f"only {_ranges(sizes)}" if sizes else f"no size up to {top}"
+    # from where on the sizes follow the residues exactly
+    start = top
+    while start > 1 and valid[start - 1] == ((start - 1) % period in residues):
+        start -= 1
+    first = next(m for m in range(start, top + 1) if valid[m])
+    extra = [m for m in sizes if m < start]
+    if len(residues) == period:
+        rule = "every size" + (f" from {first} on" if first > 1 else "")
+    elif len(residues) == 1 and residues[0] == 0:
+        rule = f"multiples of {period}" + (f" from {first} on" if first > period else "")
+    elif len(residues) == 1:
+        rule = f"{period}k + {residues[0]} from {first} on"
+    else:
+        rule = f"n ≡ {', '.join(map(str, residues))} (mod {period}) from {first} on"
+    return rule + (f", and {_ranges(extra)}" if extra else "")
+
+
+def _ranges(sizes) -> str:
+    """``'1, 3 to 7 and 9'``: sorted ints as runs."""
+    runs = []
+    for m in sizes:
+        if runs and m == runs[-1][1] + 1:
+            runs[-1][1] = m
+        else:
+            runs.append([m, m])
+    texts = []
+    for a, b in runs:
+        texts += [f"{a} to {b}"] if b > a + 1 else list(map(str, range(a, b + 1)))
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
