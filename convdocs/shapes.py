@@ -65,7 +65,7 @@ class ShapeStep:
 
 @dataclass(frozen=True)
 class ShapeReport:
-    """What happens to the shapes of one input in a network (see :func:`explain_shapes`).
+    """What happens to the shapes of one input in a network (see :func:`convdocs.explain_shapes`).
 
     Attributes
     ----------
@@ -138,7 +138,7 @@ class ShapeReport:
 
 @dataclass(frozen=True)
 class InputSizes:
-    """The input sizes a network accepts (see :func:`valid_input_sizes`).
+    """The input sizes a network accepts (see :func:`convdocs.valid_input_sizes`).
 
     Attributes
     ----------

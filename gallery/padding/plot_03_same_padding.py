@@ -7,7 +7,8 @@
 only for odd kernels at stride 1. This example computes the padding with
 :func:`convdocs.same_padding` for odd and even kernels and for stride 2, compares it
 with PyTorch's ``padding="same"``, and shows why PyTorch refuses ``"same"`` for
-strides above 1: the padding then depends on the input size.
+strides above 1: the padding then depends on the input size. It ends by solving
+for the padding that gives a wanted output size.
 """
 
 import warnings
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from convdocs import conv2d, conv_output_size, same_padding
+from convdocs import conv2d, conv_output_size, same_padding, solve_padding
 
 # %%
 # Stride 1: symmetric for odd kernels only
@@ -121,9 +122,55 @@ for size in (224, 225):
     print(f"input {size}: conv2d(padding='same', stride=2) -> {ours.shape}")
 
 # %%
+# Solving for the padding
+# -----------------------
+# The question is often asked the other way round: *which padding takes 112 to 56
+# with a 3x3 kernel at stride 2?* :func:`convdocs.solve_padding` inverts the size
+# formula. It prefers a symmetric padding, which ``nn.Conv2d(padding=...)`` can
+# hold, and otherwise places the odd pixel after the input, as TensorFlow does. At
+# stride 2 a symmetric answer always exists (of two consecutive totals, one is even),
+# so only stride 1 with an even kernel needs the asymmetric form. Keeping 112 at 112
+# under stride 2 is possible too, with 57 pixels on each side.
+
+cases = [(112, 56, 3, 2), (224, 112, 7, 2), (112, 112, 3, 2), (8, 8, 4, 1)]
+for size, out, kernel, stride in cases:
+    before, after = solve_padding(size, out, kernel, stride=stride)
+    x = F.pad(torch.zeros(1, 1, size, size), (before, after, before, after))
+    layer = torch.nn.Conv2d(1, 1, kernel, stride=stride)
+    assert layer(x).shape[-1] == out
+    print(
+        f"{size} -> {out}, kernel {kernel}, stride {stride}: "
+        f"padding ({before}, {after})"
+    )
+
+# %%
+# Same size, different windows. For 224 -> 112 with a 3x3 kernel, TensorFlow's SAME
+# pads ``(0, 1)`` while ``solve_padding`` (and PyTorch's ``padding=1``) pads
+# ``(1, 1)``. Both give 112 outputs, but the windows sit one pixel apart, so weights
+# ported between the two frameworks give different results unless the padding is
+# converted too.
+
+image = rng.standard_normal((1, 1, 224, 224))
+weight = rng.standard_normal((1, 1, 3, 3))
+tf_padding = same_padding((224, 224), 3, stride=2)
+tensorflow_like = conv2d(image, weight, stride=2, padding=tf_padding)
+pytorch_like = conv2d(image, weight, stride=2, padding=1)
+print("TensorFlow's SAME:", tf_padding, "-> output", tensorflow_like.shape)
+assert tensorflow_like.shape == pytorch_like.shape == (1, 1, 112, 112)
+assert not np.allclose(tensorflow_like, pytorch_like)
+# output (5, 7): TensorFlow's window starts at input row 10, column 14, PyTorch's
+# one pixel up and left
+window = image[0, 0, 10:13, 14:17]
+np.testing.assert_allclose(
+    tensorflow_like[0, 0, 5, 7], np.sum(window * weight)
+)
+window = image[0, 0, 9:12, 13:16]
+np.testing.assert_allclose(pytorch_like[0, 0, 5, 7], np.sum(window * weight))
+
+# %%
 # .. admonition:: References
 #
-#    :func:`convdocs.same_padding`, :func:`convdocs.conv2d`,
-#    :func:`convdocs.conv_output_size`.
+#    :func:`convdocs.same_padding`, :func:`convdocs.solve_padding`,
+#    :func:`convdocs.conv2d`, :func:`convdocs.conv_output_size`.
 #
 # sphinx_gallery_thumbnail_number = 1

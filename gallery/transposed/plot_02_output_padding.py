@@ -15,9 +15,11 @@ import numpy as np
 import torch
 
 from convdocs import (
+    colliding_input_sizes,
     conv_output_size,
     conv_transpose2d,
     conv_transpose_output_size,
+    inverse_conv,
 )
 
 # %%
@@ -60,19 +62,25 @@ plt.show()
 # %%
 # Restoring the exact size in an encoder-decoder
 # ----------------------------------------------
-# An encoder layer ``Conv2d(k=3, s=2, p=1)`` followed by a decoder layer
-# ``ConvTranspose2d`` with the same parameters restores an odd input size with
-# ``output_padding=0`` and an even one with ``output_padding=1``.
+# Which of the colliding sizes was it? Only the encoder knows, so the decoder must be
+# told. :func:`convdocs.colliding_input_sizes` lists the sizes that meet at one output,
+# and :func:`convdocs.inverse_conv` builds, from the encoder's ``Conv2d`` and the size
+# to restore, the ``ConvTranspose2d`` with the ``output_padding`` that picks it:
+# 0 for the odd sizes here, 1 for the even ones, chosen per dimension.
 
-for size in (7, 8):
-    x = torch.zeros(1, 1, size, size)
-    down = torch.nn.Conv2d(1, 1, k, s, p)(x)
-    a = size - conv_transpose_output_size(down.shape[-1], k, s, p)
-    up = torch.nn.ConvTranspose2d(1, 1, k, s, p, output_padding=a)(down)
+encoder = torch.nn.Conv2d(3, 8, kernel_size=k, stride=s, padding=p)
+print("inputs that give 4:", list(colliding_input_sizes(4, k, s, p)))
+for size in [(7, 7), (8, 8), (8, 7)]:
+    x = torch.zeros(1, 3, *size)
+    decoder = inverse_conv(size, encoder, module=True)
+    with torch.no_grad():
+        down = encoder(x)
+        up = decoder(down)
     assert up.shape == x.shape
     print(
-        f"input {size} -> conv {down.shape[-1]} -> "
-        f"ConvTranspose2d(output_padding={a}) -> {up.shape[-1]}"
+        f"input {size} -> conv {tuple(down.shape[-2:])} -> "
+        f"ConvTranspose2d(output_padding={decoder.output_padding}) "
+        f"-> {tuple(up.shape[-2:])}"
     )
 
 # %%
@@ -95,7 +103,8 @@ assert with_extra[-1].min() > 0
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_transpose_output_size`,
-#    :func:`convdocs.conv_output_size`, :func:`convdocs.conv_transpose2d`;
+#    :func:`convdocs.conv_output_size`, :func:`convdocs.conv_transpose2d`,
+#    :func:`convdocs.inverse_conv`, :func:`convdocs.colliding_input_sizes`;
 #    Dumoulin & Visin, relationship 14 (their :math:`a`).
 #
 # sphinx_gallery_thumbnail_number = 1
