@@ -139,19 +139,17 @@ def trace(model):
 def input_layer(model, graph_module=None):
     """Input channels and number of spatial dimensions, from the first convolution.
 
-    The first convolution ``graph_module`` (the traced ``model``) calls, else the first
-    one ``model`` holds.
+    The first convolution ``graph_module`` (the traced ``model``) runs, a module or a
+    functional call with a parameter as its weight; else the first one ``model`` holds.
     """
     import torch
 
-    called = []
-    if graph_module is not None:
-        called = [
-            graph_module.get_submodule(n.target)
-            for n in graph_module.graph.nodes
-            if n.op == "call_module"
-        ]
-    for module in [*called, *model.modules()]:
+    nodes = [] if graph_module is None else list(graph_module.graph.nodes)
+    for node in nodes:
+        found = _convolution_input(graph_module, node, torch)
+        if found is not None:
+            return found
+    for module in model.modules():
         if isinstance(module, torch.nn.modules.conv._ConvNd):
             return module.in_channels, len(module.kernel_size)
     msg = (
@@ -159,6 +157,31 @@ def input_layer(model, graph_module=None):
         f"{type(model).__name__} has no nn.ConvNd layer"
     )
     raise ValueError(msg)
+
+
+def _convolution_input(graph_module, node, torch):
+    """(input channels, spatial dimensions) if ``node`` is a convolution, else None."""
+    if node.op == "call_module":
+        module = graph_module.get_submodule(node.target)
+        if isinstance(module, torch.nn.modules.conv._ConvNd):
+            return module.in_channels, len(module.kernel_size)
+        return None
+    functional = torch.nn.functional
+    convs = [getattr(functional, f"conv{n}d") for n in (1, 2, 3)]
+    transposed = [getattr(functional, f"conv_transpose{n}d") for n in (1, 2, 3)]
+    if node.op != "call_function" or not any(node.target is f for f in convs + transposed):
+        return None
+    weight = node.args[1] if len(node.args) > 1 else node.kwargs.get("weight")
+    if getattr(weight, "op", None) != "get_attr":
+        return None
+    value = graph_module
+    for part in weight.target.split("."):
+        value = getattr(value, part)
+    shape = value.shape
+    groups = node.kwargs.get("groups", node.args[6] if len(node.args) > 6 else 1)
+    if any(node.target is f for f in transposed):
+        return shape[0], len(shape) - 2
+    return shape[1] * (groups if isinstance(groups, int) else 1), len(shape) - 2
 
 
 def eval_mode(model):

@@ -340,7 +340,6 @@ class _Walker:
         self.graph_module = _fx.trace(model)
         self.channels, self.ndim = _fx.input_layer(model, self.graph_module)
         self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
-        self.output = next(n for n in self.graph_module.graph.nodes if n.op == "output")
         self.modules = {
             n: self.graph_module.get_submodule(n.target)
             for n in self.nodes
@@ -388,7 +387,16 @@ class _Walker:
         kwargs = torch.fx.node.map_arg(node.kwargs, state.values.__getitem__)
         inputs = [n for n in node.all_input_nodes if n in state.down]
         state.down[node] = math.lcm(1, *(state.down[n] for n in inputs))
-        return self.handlers[node](node, state, args, kwargs)
+        handler = self.handlers[node]
+        try:
+            return handler(node, state, args, kwargs)
+        except _Fail:
+            raise
+        except (TypeError, ValueError, AttributeError, IndexError, KeyError):
+            if handler == self.meta:
+                raise
+            # a form of the call the arithmetic does not cover: PyTorch's meta device does
+            return self.meta(node, state, args, kwargs)
 
     def attribute(self, node):
         value = self.graph_module
@@ -615,6 +623,8 @@ class _Walker:
             self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
             return value
         scale = g.get("scale_factor")
+        if scale is None:  # neither size nor scale: PyTorch's error, from the meta device
+            return self.meta(node, state, args, kwargs)
         scales = scale if isinstance(scale, (tuple, list)) else (scale,) * self.ndim
         out = tuple(math.floor(n * float(f)) for n, f in zip(sizes, scales))
         for f in scales:  # a downscale by an integer factor divides like a stride
@@ -629,7 +639,9 @@ class _Walker:
         return value
 
     def pad(self, node, state, args, kwargs):
-        x = self.tensor_input(args) if node.op == "call_module" else args[0]
+        x = args[0] if args else None
+        if not isinstance(x, _Tensor):
+            return self.meta(node, state, args, kwargs)
         if node.op == "call_module":
             module = self.modules[node]
             pad, mode = module.padding, type(module).__name__

@@ -22,7 +22,7 @@ from convdocs.shapes import InputSizes, ShapeReport
 class Truth:
     """Run ``model`` on a zero input: every node's shape, where it fails, and misalignment."""
 
-    def __init__(self, model, size):
+    def __init__(self, model, size, channels=None):
         self.graph_module = torch.fx.symbolic_trace(model)
         self.shapes, self.failed_at, self.misaligned = {}, None, False
         truth = self
@@ -40,8 +40,9 @@ class Truth:
                     truth.check_alignment(node, args)
                 return out
 
-        first = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
-        x = torch.zeros(1, first.in_channels, *size)
+        if channels is None:
+            channels = next(m for m in model.modules() if isinstance(m, nn.Conv2d)).in_channels
+        x = torch.zeros(1, channels, *size)
         try:
             # PyTorch warns once about even kernels with padding="same"; not a failure
             with torch.no_grad(), warnings.catch_warnings():
@@ -337,3 +338,36 @@ def test_every_builtin_model_agrees_with_pytorch(name, size):
     for step in report.steps:
         assert step.shape == truth.shapes[step.layer]
     assert report.ok == truth.valid
+
+
+class Functional(nn.Module):
+    """The functional forms, sizes read from the tensor, and a view into a Linear layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(4, 1, 3, 3))
+        self.up = nn.ConvTranspose2d(4, 4, 2, stride=2)
+        self.head = nn.Linear(4 * 6 * 6, 2)
+
+    def forward(self, x):
+        x = torch.nn.functional.conv2d(x, self.weight, stride=2, padding=1)
+        x = torch.nn.functional.max_pool2d(x, 3, stride=2, ceil_mode=True)
+        y = torch.nn.functional.interpolate(x, scale_factor=2.0, mode="nearest")
+        y = torch.nn.functional.pad(y, (0, 1, 0, 1))
+        x = torch.relu(self.up(x))[..., : y.shape[-2], : y.size(-1)] + y
+        x = torch.nn.functional.adaptive_avg_pool2d(x, (6, 6))
+        return self.head(x.view(x.size(0), -1))
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 8, 15, 16, 17, 31, (8, 9), (33, 20)])
+def test_functional_forms_agree_with_pytorch(size):
+    model = Functional()
+    size = (size, size) if isinstance(size, int) else size
+    report, truth = explain_shapes(model, size), Truth(model, size, channels=1)
+    assert report.input_shape[:2] == (1, 1)
+    if truth.failed_at:
+        assert report.layer == truth.failed_at
+    else:
+        assert report.runs
+        for step in report.steps:
+            assert step.shape == truth.shapes[step.layer]
