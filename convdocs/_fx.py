@@ -7,6 +7,8 @@ PyTorch is imported only inside functions, so ``import convdocs`` does not need 
 
 from __future__ import annotations
 
+import functools
+
 # Operations that keep the shape of their tensor argument (and mix no positions).
 ELEMENTWISE_MODULES = [
     "BatchNorm1d",
@@ -119,6 +121,24 @@ VIEW_METHODS = ["view", "reshape", "flatten", "squeeze", "unsqueeze"]
 REDUCE = ["mean", "sum", "amax", "amin"]
 
 
+# The arguments of each functional form after the input, in order (``conv_transpose``
+# before ``conv``: the first family whose name starts a function's name is its own).
+ARGUMENTS = {
+    "conv_transpose": [
+        "weight",
+        "bias",
+        "stride",
+        "padding",
+        "output_padding",
+        "groups",
+        "dilation",
+    ],
+    "conv": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "max_pool": ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    "avg_pool": ["kernel_size", "stride", "padding", "ceil_mode"],
+}
+
+
 def first_line(error) -> str:
     """``"TypeError: first line of the message"``, for one-line error reports."""
     text = str(error).strip().splitlines()
@@ -194,3 +214,111 @@ def eval_mode(model):
             m.training = mode
 
     return restore
+
+
+def op_kind(graph_module, node) -> str | None:
+    """What a traced node does, as one of a few kinds both walkers handle.
+
+    ``"conv"``, ``"conv_transpose"``, ``"pool"``, ``"adaptive_pool"``, ``"interpolate"``,
+    ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
+    ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
+    ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``; None for anything
+    else (a placeholder, a parameter, an operation neither walker knows).
+    """
+    if node.op == "call_module":
+        return _module_kind(graph_module.get_submodule(node.target))
+    if node.op == "call_method":
+        for names, kind in (
+            (("size", "dim", "numel"), "size"),
+            (ELEMENTWISE_METHODS, "elementwise"),
+            (BINARY_METHODS, "binary"),
+            (VIEW_METHODS, "view"),
+            (REDUCE, "reduce"),
+        ):
+            if node.target in names:
+                return kind
+        return None
+    if node.op == "call_function":
+        return next((kind for kind, f in _function_kinds() if node.target is f), None)
+    return None
+
+
+def _module_kind(module) -> str | None:
+    import torch
+
+    nn = torch.nn
+    table = [
+        (nn.modules.conv._ConvTransposeNd, "conv_transpose"),
+        (nn.modules.conv._ConvNd, "conv"),
+        ((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd), "pool"),
+        (
+            (nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd),
+            "adaptive_pool",
+        ),
+        (nn.Upsample, "interpolate"),
+        (nn.Flatten, "view"),
+        (nn.modules.padding._ConstantPadNd, "pad"),
+        (
+            (
+                nn.modules.padding._ReflectionPadNd,
+                nn.modules.padding._ReplicationPadNd,
+                nn.modules.padding._CircularPadNd,
+            ),
+            "pad_copy",
+        ),
+        ((nn.Softmax, nn.LogSoftmax, nn.Softmin), "softmax"),
+        (nn.Linear, "linear"),
+        (nn.modules.batchnorm._BatchNorm, "batch_norm"),
+    ]
+    for types, kind in table:
+        if isinstance(module, types):
+            return kind
+    name = type(module).__name__
+    if name in ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
+        return "elementwise"
+    return None
+
+
+@functools.cache
+def _function_kinds() -> tuple:
+    """(kind, function) pairs for the functions a traced graph may call."""
+    import builtins
+    import operator
+
+    import torch
+
+    functional = torch.nn.functional
+
+    dims = (1, 2, 3)
+    pairs = [
+        ("getitem", operator.getitem),
+        ("getattr", builtins.getattr),
+        ("cat", torch.cat),
+        ("cat", torch.concat),
+        ("cat", torch.concatenate),
+        ("interpolate", functional.interpolate),
+        ("interpolate", functional.upsample),
+        ("pad", functional.pad),
+        ("softmax", functional.softmax),
+        ("softmax", functional.log_softmax),
+        ("softmax", torch.softmax),
+    ]
+    families = [
+        (BINARY_OPERATORS, "binary", operator),
+        (BINARY_TORCH, "binary", torch),
+        ([f"conv{n}d" for n in dims], "conv", functional),
+        ([f"conv_transpose{n}d" for n in dims], "conv_transpose", functional),
+        ([f"{p}_pool{n}d" for p in ("max", "avg") for n in dims], "pool", functional),
+        (
+            [f"adaptive_{p}_pool{n}d" for p in ("max", "avg") for n in dims],
+            "adaptive_pool",
+            functional,
+        ),
+        (["flatten", "reshape", "squeeze", "unsqueeze"], "view", torch),
+        (REDUCE, "reduce", torch),
+        (ELEMENTWISE_FUNCTIONS, "elementwise", functional),
+        (ELEMENTWISE_TORCH, "elementwise", torch),
+    ]
+    for names, kind, namespace in families:
+        pairs += [(kind, getattr(namespace, n)) for n in names if hasattr(namespace, n)]
+    return tuple(pairs)

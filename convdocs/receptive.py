@@ -20,7 +20,6 @@ Output sizes come from :mod:`convdocs.arithmetic`.
 from __future__ import annotations
 
 import math
-import operator
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -1272,104 +1271,39 @@ class _Tracer:
 
     def classify(self, node):
         """The handler of a node and a short description (its kind)."""
-        torch = self.torch
-        functional = torch.nn.functional
+        handlers = {
+            "conv": self.conv,
+            "conv_transpose": self.conv_transpose,
+            "pool": self.pool,
+            "adaptive_pool": self.end,
+            "interpolate": self.interpolate,
+            "view": self.view,
+            "pad": self.pad,
+            "softmax": self.softmax,
+            "elementwise": self.elementwise,
+            "batch_norm": self.elementwise,
+            "binary": self.union,
+            "cat": self.union,
+            "getitem": self.getitem,
+            "reduce": self.reduce,
+        }
+        kind = _fx.op_kind(self.graph_module, node)
+        handler = handlers.get(kind)
         if node.op == "call_module":
-            module = self.graph_module.get_submodule(node.target)
-            kind = type(module).__name__
-            nn = torch.nn
-            table = [
-                (nn.modules.conv._ConvTransposeNd, self.conv_transpose),
-                (nn.modules.conv._ConvNd, self.conv),
-                ((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd), self.pool),
-                (
-                    (nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd),
-                    self.end,
-                ),
-                (nn.Upsample, self.interpolate),
-                (nn.Flatten, self.view),
-                (
-                    (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d, nn.modules.padding._ConstantPadNd),
-                    self.pad,
-                ),
-                ((nn.Softmax, nn.LogSoftmax, nn.Softmin), self.softmax),
-            ]
-            for types, handler in table:
-                if isinstance(module, types):
-                    return handler, kind
-            if kind in _fx.ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
-                return self.elementwise, kind
-            if isinstance(module, nn.Linear):
+            name = type(self.graph_module.get_submodule(node.target)).__name__
+            if kind == "linear":
                 return None, "Linear applied to a spatial tensor mixes its last (width) dimension"
-            return None, f"{kind} is not a layer convdocs knows"
-        target = node.target
-        name = getattr(target, "__name__", str(target))
+            return handler, name if handler else f"{name} is not a layer convdocs knows"
         if node.op == "call_method":
-            for names, handler in (
-                (_fx.ELEMENTWISE_METHODS, self.elementwise),
-                (_fx.BINARY_METHODS, self.union),
-                (_fx.VIEW_METHODS, self.view),
-                (_fx.REDUCE, self.reduce),
-            ):
-                if target in names:
-                    return handler, f"method {target}"
-            return None, f"method .{target}() is not an operation convdocs knows"
-        kind = name
-        if target is operator.getitem:
-            return self.getitem, "getitem"
-        if target in {getattr(operator, n) for n in _fx.BINARY_OPERATORS}:
-            return self.union, name.strip("_")
-        if target in (torch.cat, torch.concat, torch.concatenate):
-            return self.union, "cat"
-        pairs = [
-            ((functional.conv1d, functional.conv2d, functional.conv3d), self.conv),
-            (
-                (
-                    functional.conv_transpose1d,
-                    functional.conv_transpose2d,
-                    functional.conv_transpose3d,
-                ),
-                self.conv_transpose,
-            ),
-            (
-                (
-                    functional.max_pool1d,
-                    functional.max_pool2d,
-                    functional.max_pool3d,
-                    functional.avg_pool1d,
-                    functional.avg_pool2d,
-                    functional.avg_pool3d,
-                ),
-                self.pool,
-            ),
-            (
-                tuple(
-                    getattr(functional, f"adaptive_{p}_pool{n}d")
-                    for p in ("avg", "max")
-                    for n in (1, 2, 3)
-                ),
-                self.end,
-            ),
-            ((functional.interpolate, functional.upsample), self.interpolate),
-            ((functional.pad,), self.pad),
-            ((torch.flatten, torch.reshape, torch.squeeze, torch.unsqueeze), self.view),
-            (tuple(getattr(torch, n) for n in _fx.REDUCE), self.reduce),
-            ((functional.softmax, functional.log_softmax, torch.softmax), self.softmax),
-            (tuple(getattr(torch, n) for n in _fx.BINARY_TORCH), self.union),
-            (
-                tuple(
-                    getattr(functional, n)
-                    for n in _fx.ELEMENTWISE_FUNCTIONS
-                    if hasattr(functional, n)
-                )
-                + tuple(getattr(torch, n) for n in _fx.ELEMENTWISE_TORCH),
-                self.elementwise,
-            ),
-        ]
-        for targets, handler in pairs:
-            if any(target is t for t in targets):
-                return handler, name
-        return None, f"{name} is not an operation convdocs knows"
+            if handler is None:
+                return None, f"method .{node.target}() is not an operation convdocs knows"
+            return handler, f"method {node.target}"
+        name = getattr(node.target, "__name__", str(node.target))
+        if handler is None:
+            return None, f"{name} is not an operation convdocs knows"
+        if kind in ("cat", "getitem"):
+            return handler, kind
+        return handler, name.strip("_") if kind == "binary" else name
 
     # --- handlers: each returns the field of the node's output ---
 
@@ -1454,22 +1388,8 @@ class _Tracer:
             }
         else:
             name = node.target.__name__
-            if name.startswith("conv_transpose"):
-                names = [
-                    "weight",
-                    "bias",
-                    "stride",
-                    "padding",
-                    "output_padding",
-                    "groups",
-                    "dilation",
-                ]
-            elif name.startswith("conv"):
-                names = ["weight", "bias", "stride", "padding", "dilation", "groups"]
-            elif name.startswith("avg"):
-                names = ["kernel_size", "stride", "padding", "ceil_mode"]
-            else:
-                names = ["kernel_size", "stride", "padding", "dilation", "ceil_mode"]
+            family = next(f for f in _fx.ARGUMENTS if name.startswith(f))
+            names = _fx.ARGUMENTS[family]
             values = self.arguments(node, names)
             if "weight" in values:
                 values["kernel_size"] = tuple(values["weight"][2:])

@@ -17,7 +17,6 @@ sizes a centre crop of the model makes equal, with as many pixels dropped on eac
 
 from __future__ import annotations
 
-import builtins
 import functools
 import math
 import operator
@@ -256,20 +255,6 @@ class _Layer:
     padding_mode: str = "zeros"
 
 
-_ARGUMENTS = {  # the names of each family's arguments, in the functional form's order
-    "conv": ["weight", "bias", "stride", "padding", "dilation", "groups"],
-    "conv_transpose": [
-        "weight",
-        "bias",
-        "stride",
-        "padding",
-        "output_padding",
-        "groups",
-        "dilation",
-    ],
-    "max_pool": ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
-    "avg_pool": ["kernel_size", "stride", "padding", "ceil_mode"],
-}
 _MODULE_ATTRIBUTES = ["kernel_size", "in_channels", "out_channels", "padding_mode", "groups"]
 
 
@@ -421,77 +406,25 @@ class _Walker:
     # --- sorting the nodes into handlers (once, at trace time) ---
 
     def classify(self, node):
-        torch, functional = self.torch, self.torch.nn.functional
-        nn = torch.nn
-        if node.op == "call_module":
-            module = self.modules[node]
-            table = [
-                (nn.modules.conv._ConvTransposeNd, self.conv_transpose),
-                (nn.modules.conv._ConvNd, self.conv),
-                ((nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd), self.pool),
-                (
-                    (nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd),
-                    self.adaptive,
-                ),
-                (nn.Upsample, self.interpolate),
-                (
-                    (
-                        nn.modules.padding._ConstantPadNd,
-                        nn.modules.padding._ReflectionPadNd,
-                        nn.modules.padding._ReplicationPadNd,
-                        nn.modules.padding._CircularPadNd,
-                    ),
-                    self.pad,
-                ),
-                (nn.Linear, self.linear),
-                (nn.modules.batchnorm._BatchNorm, self.batch_norm),
-            ]
-            for types, handler in table:
-                if isinstance(module, types):
-                    return handler
-            kind = type(module).__name__
-            if kind in _fx.ELEMENTWISE_MODULES and type(module).__module__.startswith("torch.nn"):
-                return self.same
-            return self.meta
-        target = node.target
-        if node.op == "call_method":
-            if target in ("size", "dim", "numel"):
-                return self.size
-            if target in _fx.ELEMENTWISE_METHODS:
-                return self.same
-            if target in _fx.BINARY_METHODS:
-                return self.broadcast
-            return self.meta
-        if target is operator.getitem:
-            return self.getitem
-        if target is builtins.getattr:
-            return self.getattr
-        if target in {getattr(operator, n) for n in _fx.BINARY_OPERATORS} or any(
-            target is getattr(torch, n) for n in _fx.BINARY_TORCH
-        ):
-            return self.broadcast
-        if target in (torch.cat, torch.concat, torch.concatenate):
-            return self.cat
-        families = [
-            ("conv", self.conv),
-            ("conv_transpose", self.conv_transpose),
-            ("max_pool", self.pool),
-            ("avg_pool", self.pool),
-            ("adaptive_avg_pool", self.adaptive),
-            ("adaptive_max_pool", self.adaptive),
-        ]
-        for prefix, handler in families:
-            if any(target is getattr(functional, f"{prefix}{n}d", None) for n in (1, 2, 3)):
-                return handler
-        if target in (functional.interpolate, functional.upsample):
-            return self.interpolate
-        if target is functional.pad:
-            return self.pad
-        elementwise = [getattr(functional, n, None) for n in _fx.ELEMENTWISE_FUNCTIONS]
-        elementwise += [getattr(torch, n) for n in _fx.ELEMENTWISE_TORCH]
-        if any(target is f for f in elementwise):
-            return self.same
-        return self.meta
+        handlers = {
+            "conv": self.conv,
+            "conv_transpose": self.conv_transpose,
+            "pool": self.pool,
+            "adaptive_pool": self.adaptive,
+            "interpolate": self.interpolate,
+            "pad": self.pad,
+            "pad_copy": self.pad,
+            "linear": self.linear,
+            "batch_norm": self.batch_norm,
+            "softmax": self.same,
+            "elementwise": self.same,
+            "binary": self.broadcast,
+            "cat": self.cat,
+            "getitem": self.getitem,
+            "getattr": self.getattr,
+            "size": self.size,
+        }
+        return handlers.get(_fx.op_kind(self.graph_module, node), self.meta)
 
     # --- handlers: each returns the node's value (a _Tensor for tensors) ---
 
@@ -527,7 +460,7 @@ class _Walker:
         """The geometry of a convolution or pooling node: a module's, once; a call's, each time."""
         if node in self.cached:
             return self.cached[node]
-        names = _ARGUMENTS[family] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
+        names = _fx.ARGUMENTS[family] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
         layer = _layer(self.ndim, family, self.arguments(node, args, kwargs, names))
         if node.op == "call_module":
             self.cached[node] = layer
