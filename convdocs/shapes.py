@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import textwrap
 from dataclasses import dataclass, field
 from html import escape
 
@@ -116,12 +117,13 @@ class ShapeReport:
             head = f"{self.model} on a {shown} input: PyTorch fails at '{self.layer}'"
         lines = [head]
         if self.problem:
-            lines.append(f"  {self.problem}")
+            lines.extend(_wrap(self.problem, "  "))
         since = "the paths split" if len(self.trail) > 1 else "the model's input"
         for name, steps in self.trail.items():
             lines.append(f"  how {name} got its size:")
             lines.extend(_step_lines(steps, indent="    ") or [f"    (no change since {since})"])
-        lines.extend(f"  also: {m}" for m in self.misaligned[1:] if not self.ok)
+        for m in self.misaligned[1:] if not self.ok else ():
+            lines.extend(_wrap(f"also: {m}", "  "))
         if self.nearest:
             lines.append(f"  nearest valid input sizes: {' and '.join(map(_size, self.nearest))}")
         if self.ok:
@@ -181,12 +183,19 @@ class InputSizes:
                 f"{self.model}: {rule} (every square size from 1 to {self.checked_up_to} "
                 f"checked; period {self.period})"
             ),
-            f"valid candidates: {', '.join(map(_size, self.valid)) or 'none'}",
+            *_wrap(f"valid candidates: {', '.join(map(_size, self.valid)) or 'none'}", ""),
         ]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return f"<pre>{escape(str(self))}</pre>"
+
+
+def _wrap(text, indent) -> list[str]:
+    """``text`` in lines of at most 88 characters; continuation lines indented 2 more."""
+    return textwrap.wrap(
+        text, 88, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+    )
 
 
 def _size(size) -> str:
