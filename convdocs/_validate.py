@@ -16,6 +16,8 @@ _KIND = {0: "a non-negative int", 1: "a positive int"}
 
 
 def _is_int(value) -> bool:
+    if type(value) is int:  # the common case, answered without a try block
+        return True
     # bool is an int subclass, but ``stride=True`` is a bug, not a stride of 1.
     if isinstance(value, bool):
         return False
@@ -98,6 +100,9 @@ def int_tuple(name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
     ValueError: stride must be a positive int or a tuple of them, got (2, 0)
     """
 
+    if type(value) is int and value >= minimum:  # the common case, checked cheaply
+        return (value,) * ndim
+
     def error(kind_of_error):  # built only on failure: this check runs on every call
         kind = _KIND.get(minimum, f"an int >= {minimum}")
         return kind_of_error(f"{name} must be {kind} or a tuple of them, got {_describe(value)}")
@@ -137,6 +142,9 @@ def padding_pairs(value, ndim: int, name: str = "padding") -> tuple[tuple[int, i
     >>> padding_pairs((1, (0, 1)), ndim=2)
     ((1, 1), (0, 1))
     """
+
+    if type(value) is int and value >= 0:  # the common case, checked cheaply
+        return ((value, value),) * ndim
 
     def error(kind_of_error):  # built only on failure
         return kind_of_error(

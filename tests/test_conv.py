@@ -1,5 +1,7 @@
 """convdocs.conv against torch.nn.functional, OpenCV and scipy."""
 
+from unittest import mock
+
 import cv2
 import numpy as np
 import pytest
@@ -86,6 +88,29 @@ def test_conv2d_kernel_larger_than_padded_input_raises_like_torch(size, padding,
         F.conv2d(torch.from_numpy(x)[None], torch.from_numpy(weight), **params)
     with pytest.raises(ValueError, match=r"kernel_size .* spans .* more than the padded input"):
         conv2d(x, weight, **params)
+
+
+def nan_empty(shape, dtype=float, order="C", *, _empty=np.empty, **kwargs):
+    """np.empty that returns NaN-filled memory instead of whatever the allocator had."""
+    array = _empty(shape, dtype, order, **kwargs)
+    array.fill(np.nan)
+    return array
+
+
+@given(layers(), st.tuples(*[st.integers(0, 3)] * 4))
+def test_conv2d_zero_padding_does_not_depend_on_fresh_memory(layer, pads):
+    # conv2d's patch matrix comes from np.empty and gets zeros only where windows read
+    # the padding: with NaN in every fresh buffer, a strip it forgets shows in the result.
+    x, weight, bias, params = layer
+    top, bottom, left, right = pads
+    padded = F.pad(torch_batch(x), (left, right, top, bottom))
+    spans = [d * (k - 1) + 1 for k, d in zip(weight.shape[-2:], params["dilation"])]
+    assume(all(s <= n for s, n in zip(spans, padded.shape[-2:])))
+    kwargs = {k: v for k, v in params.items() if k != "padding"}
+    expected = F.conv2d(padded, as_torch(weight), as_torch(bias), **kwargs).numpy()
+    with mock.patch.object(np, "empty", nan_empty):
+        got = conv2d(x, weight, bias, padding=((top, bottom), (left, right)), **kwargs)
+    np.testing.assert_allclose(got, expected.reshape(got.shape), rtol=1e-10, atol=1e-10)
 
 
 @given(layers(transposed=True), st.data())
