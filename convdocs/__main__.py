@@ -162,6 +162,11 @@ def _run_inverse(args, out) -> None:
     print(f"ConvTranspose2d(in_channels, out_channels, {text})", file=out)
 
 
+def _unknown_model(name, models, hint="") -> _UsageError:
+    allowed = ", ".join(models) or "none (PyTorch is not installed)"
+    return _UsageError(f"unknown model {name!r}; built-in models: {allowed}{hint}")
+
+
 def _positive(text):
     if not text.isdigit() or int(text) < 1:
         msg = f"must be a positive int, got {text!r}"
@@ -174,9 +179,7 @@ def _run_sizes(args, out) -> int:
 
     models = _model_names()
     if args.model not in models:
-        allowed = ", ".join(models) or "none (PyTorch is not installed)"
-        msg = f"unknown model {args.model!r}; built-in models: {allowed}"
-        raise _UsageError(msg)
+        raise _unknown_model(args.model, models)
     if (args.size is None) == (args.range is None):
         msg = "give either SIZE or --range LOW HIGH, e.g. convdocs sizes unet --range 500 600"
         raise _UsageError(msg)
@@ -209,9 +212,7 @@ def _run_rf(args, out) -> None:
         if re.fullmatch(r"[A-Za-z][\w-]*", args.network) and not re.match(
             r"(?i)(convt|conv|pool|up)\d", args.network
         ):
-            allowed = ", ".join(models) or "none (PyTorch is not installed)"
-            msg = f"unknown model {args.network!r}; built-in models: {allowed}; or give layers such as conv3p1,pool2"
-            raise _UsageError(msg)
+            raise _unknown_model(args.network, models, "; or give layers such as conv3p1,pool2")
         result = receptive_field(args.network, args.input_size)
     print(result, file=out)
 
