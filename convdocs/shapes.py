@@ -141,6 +141,9 @@ class ShapeReport:
 class InputSizes:
     """The input sizes a network accepts (see :func:`convdocs.valid_input_sizes`).
 
+    Iterating, ``len`` and ``size in result`` refer to the valid candidates; the
+    ``rule`` covers every square size.
+
     Attributes
     ----------
     model : str
