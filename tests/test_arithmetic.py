@@ -14,6 +14,7 @@ from convdocs import (
     effective_kernel_size,
     same_padding,
 )
+from tests.bad_calls import bad_input_test
 from tests.strategies import conv2d_configs, dilations, kernels, paddings, pairs, sizes, strides
 
 
@@ -323,11 +324,4 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("function", "args", "kwargs", "error", "message"),
-    BAD_CALLS,
-    ids=[f"{call[0].__name__}-{call[4][:30]}" for call in BAD_CALLS],
-)
-def test_bad_input_raises_a_clear_error(function, args, kwargs, error, message):
-    with pytest.raises(error, match=message):
-        function(*args, **kwargs)
+test_bad_input_raises_a_clear_error = bad_input_test(BAD_CALLS)

@@ -18,6 +18,7 @@ from convdocs import (
     conv_transpose2d,
     same_padding,
 )
+from tests.bad_calls import bad_input_test
 
 TORCH_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
                "circular": "circular"}  # fmt: skip
@@ -286,11 +287,4 @@ BAD_CALLS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("function", "args", "kwargs", "error", "message"),
-    BAD_CALLS,
-    ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(BAD_CALLS)],
-)
-def test_bad_input_raises_a_clear_error(function, args, kwargs, error, message):
-    with pytest.raises(error, match=message):
-        function(*args, **kwargs)
+test_bad_input_raises_a_clear_error = bad_input_test(BAD_CALLS)

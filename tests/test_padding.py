@@ -19,6 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage
 
 from convdocs import PADDING_MODES, canonical_mode, pad
+from tests.bad_calls import bad_input_test
 
 MODES = [mode.name for mode in PADDING_MODES]
 DTYPES = ["uint8", "int16", "int64", "float16", "float32", "float64", "bool", "complex128"]
@@ -744,11 +745,4 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("function", "args", "kwargs", "error", "message"),
-    BAD_CALLS,
-    ids=[f"{call[0].__name__}-{i}" for i, call in enumerate(BAD_CALLS)],
-)
-def test_bad_input_raises_a_clear_error(function, args, kwargs, error, message):
-    with pytest.raises(error, match=message):
-        function(*args, **kwargs)
+test_bad_input_raises_a_clear_error = bad_input_test(BAD_CALLS)

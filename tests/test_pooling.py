@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convdocs.pooling import avg_pool2d, max_pool2d
+from tests.bad_calls import bad_input_test
 from tests.strategies import dilations, kernels, pairs, strides
 
 pool_sizes = st.integers(1, 20)
@@ -321,14 +322,7 @@ BAD_CALLS = [(f, *case) for f in (max_pool2d, avg_pool2d) for case in SHARED] + 
 ]
 
 
-@pytest.mark.parametrize(
-    ("function", "args", "kwargs", "error", "message"),
-    BAD_CALLS,
-    ids=[f"{call[0].__name__}-{call[4][:30]}" for call in BAD_CALLS],
-)
-def test_bad_input_raises_a_clear_error(function, args, kwargs, error, message):
-    with pytest.raises(error, match=message):
-        function(*args, **kwargs)
+test_bad_input_raises_a_clear_error = bad_input_test(BAD_CALLS)
 
 
 def test_torch_refuses_what_convdocs_refuses():

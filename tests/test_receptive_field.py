@@ -20,6 +20,7 @@ from convdocs.receptive import (
     parse_layers,
     receptive_field,
 )
+from tests.bad_calls import bad_input_test
 from tests.strategies import dilations, kernels, paddings, strides
 
 # --- the recurrence ------------------------------------------------------------------------
@@ -485,14 +486,7 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("function", "args", "kwargs", "error", "message"),
-    BAD_CALLS,
-    ids=[f"{call[0].__name__}-{call[4][:30]}" for call in BAD_CALLS],
-)
-def test_bad_input_raises_a_clear_error(function, args, kwargs, error, message):
-    with pytest.raises(error, match=message):
-        function(*args, **kwargs)
+test_bad_input_raises_a_clear_error = bad_input_test(BAD_CALLS)
 
 
 def test_bad_interval_calls():
