@@ -248,8 +248,7 @@ class _State:
     values: dict = field(default_factory=dict)
     steps: dict = field(default_factory=dict)
     down: dict = field(default_factory=dict)
-    misaligned: list = field(default_factory=list)
-    first_misaligned: str | None = None
+    misaligned: list = field(default_factory=list)  # (node, message) pairs
 
 
 @dataclass(frozen=True)
@@ -335,6 +334,7 @@ class _Walker:
         self.torch = torch
         self.model_name = type(model).__name__
         self.graph_module = _fx.trace(model)
+        self.map_arg = torch.fx.node.map_arg
         self.channels, self.ndim = _fx.input_layer(model, self.graph_module)
         self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
         self.modules = {
@@ -350,6 +350,9 @@ class _Walker:
 
     def name(self, node) -> str:
         return node.target if node.op == "call_module" else node.name
+
+    def where(self, node, message) -> str:
+        return f"'{self.name(node)}': {message}"
 
     def kind(self, node) -> str:
         if node.op == "call_module":
@@ -378,10 +381,8 @@ class _Walker:
             return value
         if node.op == "get_attr":
             return self.attribute(node)
-        import torch.fx
-
-        args = torch.fx.node.map_arg(node.args, state.values.__getitem__)
-        kwargs = torch.fx.node.map_arg(node.kwargs, state.values.__getitem__)
+        args = self.map_arg(node.args, state.values.__getitem__)
+        kwargs = self.map_arg(node.kwargs, state.values.__getitem__)
         inputs = [n for n in node.all_input_nodes if n in state.down]
         state.down[node] = math.lcm(1, *(state.down[n] for n in inputs))
         handler = self.handlers[node]
@@ -411,9 +412,7 @@ class _Walker:
         state.steps[node] = ShapeStep(self.name(node), kind, value.shape, arithmetic, changes)
 
     def misalign(self, state, node, message):
-        state.misaligned.append(f"'{self.name(node)}': {message}")
-        if state.first_misaligned is None:
-            state.first_misaligned = self.name(node)
+        state.misaligned.append((node, message))
 
     # --- sorting the nodes into handlers (once, at trace time) ---
 
@@ -886,9 +885,14 @@ def _walker(model) -> _Walker:
     return _Walker(model)
 
 
-def _is_valid(walker, size) -> bool:
-    state, failure = walker.walk(size, explain=False)
-    return failure is None and not state.misaligned
+def _verdict(walker, size) -> str | None:
+    """None when ``size`` is valid, else the first problem: ``"'layer': what"``."""
+    return _first_problem(walker, *walker.walk(size, explain=False))
+
+
+def _first_problem(walker, state, failure) -> str | None:
+    problems = [failure] if failure is not None else state.misaligned
+    return walker.where(*problems[0]) if problems else None
 
 
 def explain_shapes(model, input_size):
@@ -972,18 +976,14 @@ def _explain(walker, size) -> ShapeReport:
         "model": walker.model_name,
         "input_shape": (1, walker.channels, *size),
         "steps": steps,
-        "misaligned": tuple(state.misaligned),
+        "misaligned": tuple(walker.where(*m) for m in state.misaligned),
     }
     if failure is None and not state.misaligned:
         return ShapeReport(ok=True, runs=True, **common)
-    if failure is not None:
-        node, problem = failure
-        layer, runs = walker.name(node), False
-    else:
-        node = next(n for n in walker.nodes if walker.name(n) == state.first_misaligned)
-        layer, runs = state.first_misaligned, True
-        problem = state.misaligned[0].split(": ", 1)[1]
-        # a crop is explained by the join it prepares: the sizes of both sides
+    runs = failure is None
+    node, problem = failure if failure is not None else state.misaligned[0]
+    layer = walker.name(node)
+    if runs:  # a crop is explained by the join it prepares: the sizes of both sides
         joins = [u for u in node.users if walker.handlers.get(u) in (walker.cat, walker.broadcast)]
         node = joins[0] if joins else node
     return ShapeReport(
@@ -1038,26 +1038,23 @@ def _trail(walker, state, node) -> dict:
 
 def _nearest(walker, size) -> tuple:
     """The closest valid sizes below and above ``size`` (squares, or per dimension)."""
-    below, above = [], []
-    for n in size:
-        square = (n,) * walker.ndim
-        below.append(_scan(walker, square, -1))
-        above.append(_scan(walker, square, +1))
+    scans = {n: (_scan(walker, n, -1), _scan(walker, n, +1)) for n in set(size)}
     found = []
-    for pick in (below, above):
-        if None not in pick:
-            candidate = pick[0] if len(set(size)) == 1 else tuple(pick)
-            as_tuple = (candidate,) * walker.ndim if _is_int(candidate) else candidate
-            if _is_valid(walker, as_tuple):
-                found.append(candidate)
+    for side in (0, 1):
+        pick = tuple(scans[n][side] for n in size)
+        if None in pick:
+            continue
+        if len(scans) == 1:  # a square input: its scan walked this very size
+            found.append(pick[0])
+        elif _verdict(walker, pick) is None:  # one size per dimension: check them together
+            found.append(pick)
     return tuple(found)
 
 
-def _scan(walker, square, direction, reach=512):
-    """The first valid square size from ``square[0]`` on, going down or up."""
-    n = square[0]
+def _scan(walker, n, direction, reach=512):
+    """The first valid square size from ``n`` on, going down or up."""
     for m in range(n, max(0, n + direction * reach), direction):
-        if _is_valid(walker, (m,) * walker.ndim):
+        if _verdict(walker, (m,) * walker.ndim) is None:
             return m
     return None
 
@@ -1133,18 +1130,17 @@ def valid_input_sizes(model, candidates):
     """
     walker = _walker(model)
     sizes = _candidates(candidates, walker.ndim)
+    largest = max((max(size) for _, size in sizes), default=1)
+    rule, period, squares = _rule(walker, largest)
     valid, invalid = [], {}
     for given, size in sizes:
-        state, failure = walker.walk(size, explain=False)
-        if failure is None and not state.misaligned:
+        square = len(set(size)) == 1 and size[0] in squares  # walked by _rule already
+        verdict = squares[size[0]] if square else _verdict(walker, size)
+        if verdict is None:
             valid.append(given)
-        elif failure is not None:
-            invalid[given] = f"'{walker.name(failure[0])}': {failure[1]}"
         else:
-            invalid[given] = state.misaligned[0]
-    largest = max((max(size) for _, size in sizes), default=1)
-    rule, period, checked = _rule(walker, largest)
-    return InputSizes(walker.model_name, tuple(valid), invalid, rule, period, checked)
+            invalid[given] = verdict
+    return InputSizes(walker.model_name, tuple(valid), invalid, rule, period, len(squares))
 
 
 def _candidates(candidates, ndim) -> list:
@@ -1162,22 +1158,23 @@ def _candidates(candidates, ndim) -> list:
 
 
 def _rule(walker, largest):
-    """The closed form of the valid square sizes, the period, and how far it was checked."""
-    valid, period, n = [False], 1, 0  # valid[n] for n = 0, 1, 2, ...
+    """The closed form of the valid square sizes, the period, and the verdict of every
+    square size walked (``{n: None or the problem}`` for ``n = 1, 2, ...``)."""
+    verdicts, valid, period, first = {}, [False], 1, None  # valid[n] for n = 0, 1, ...
     while True:
-        n += 1
+        n = len(valid)
         state, failure = walker.walk((n,) * walker.ndim, explain=False)
-        valid.append(failure is None and not state.misaligned)
+        verdicts[n] = _first_problem(walker, state, failure)
+        valid.append(verdicts[n] is None)
         period = math.lcm(period, *state.down.values())
-        first = next((m for m in range(1, n + 1) if valid[m]), None)
+        first = n if first is None and valid[n] else first
         enough = n >= max(largest, first or 0) + 2 * period
         repeats = (
             n > 2 * period
             and valid[n - period + 1 :] == valid[n - 2 * period + 1 : n - period + 1]
         )
         if (enough and repeats) or n >= _SCAN_LIMIT:
-            break
-    return _describe_rule(valid, period, n), period, n
+            return _describe_rule(valid, period, n), period, verdicts
 
 
 def _describe_rule(valid, period, top) -> str | None:
