@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 
+from convdocs._validate import int_tuple
+
 # Operations that keep the shape of their tensor argument (and mix no positions).
 ELEMENTWISE_MODULES = [
     "BatchNorm1d",
@@ -137,6 +139,18 @@ ARGUMENTS = {
     "max_pool": ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
     "avg_pool": ["kernel_size", "stride", "padding", "ceil_mode"],
 }
+
+
+def torch_padding(padding, kernel, dilation) -> tuple:
+    """``(before, after)`` per spatial dimension for the ``padding`` of a PyTorch
+    convolution or pooling layer: an int, one int per dimension, ``"valid"`` or
+    ``"same"`` (the odd pixel after the input, where PyTorch puts it)."""
+    if padding == "valid":
+        return ((0, 0),) * len(kernel)
+    if padding == "same":
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    return tuple((p, p) for p in int_tuple("padding", padding, len(kernel), 0))
 
 
 def first_line(error) -> str:

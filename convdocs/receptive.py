@@ -1360,14 +1360,6 @@ class _Tracer:
         exact = [_union([s.exact[axis] for s in spatial]) for axis in range(self.ndim)]
         return self.spatial(node, theory, exact, kind)
 
-    def paddings(self, padding, kernel, dilation):
-        if isinstance(padding, str):
-            if padding == "valid":
-                return [(0, 0)] * self.ndim
-            total = [d * (k - 1) for k, d in zip(kernel, dilation)]
-            return [(t // 2, t - t // 2) for t in total]
-        return list(padding_pairs(tuple(int_tuple("padding", padding, self.ndim, 0)), self.ndim))
-
     def geometry(self, node):
         """Kernel, stride, padding pairs, dilation (and ceil_mode, output_padding)."""
         if node.op == "call_module":
@@ -1406,7 +1398,7 @@ class _Tracer:
         return (
             kernel,
             int_tuple("stride", values["stride"], self.ndim),
-            self.paddings(values["padding"], kernel, dilation),
+            _fx.torch_padding(values["padding"], kernel, dilation),
             dilation,
             bool(values["ceil_mode"]),
             int_tuple("output_padding", values["output_padding"], self.ndim, 0),

@@ -288,14 +288,7 @@ def _layer(ndim, family, g) -> _Layer:
     if family.endswith("pool") and not stride:  # PyTorch's default: the kernel size
         stride = kernel
     stride = int_tuple("stride", 1 if stride is None else stride, ndim)
-    padding = g.get("padding", 0)
-    if padding == "valid":
-        pads = ((0, 0),) * ndim
-    elif padding == "same":  # PyTorch puts the odd pixel after the input
-        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        pads = tuple((t // 2, t - t // 2) for t in totals)
-    else:
-        pads = tuple((p, p) for p in int_tuple("padding", padding, ndim, 0))
+    pads = _fx.torch_padding(g.get("padding", 0), kernel, dilation)
     if family.endswith("pool") and any(2 * p > k for (p, _), k in zip(pads, kernel)):
         raise _Fail(
             f"padding {pads[0][0]} is more than half the kernel size {kernel}, which "

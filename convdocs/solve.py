@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convdocs._fx import torch_padding
 from convdocs._validate import int_tuple, padding_pairs, spatial_ndim
 from convdocs.arithmetic import (
     _per_dim,
@@ -228,20 +229,14 @@ class TransposeParams:
 
 def _conv2d_params(conv):
     """Size parameters of an ``nn.Conv2d``, with string paddings resolved."""
-    padding = conv.padding
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0, 0)
-        else:  # "same" at stride 1: PyTorch pads d(k - 1) in total, the odd pixel after
-            totals = [d * (k - 1) for k, d in zip(conv.kernel_size, conv.dilation)]
-            if any(t % 2 for t in totals):
-                msg = (
-                    f"{conv} pads asymmetrically (padding='same' with an even kernel), "
-                    "which ConvTranspose2d cannot undo"
-                )
-                raise ValueError(msg)
-            padding = tuple(t // 2 for t in totals)
-    return conv.kernel_size, conv.stride, padding, conv.dilation
+    pads = torch_padding(conv.padding, conv.kernel_size, conv.dilation)
+    if any(before != after for before, after in pads):
+        msg = (
+            f"{conv} pads asymmetrically (padding='same' with an even kernel), "
+            "which ConvTranspose2d cannot undo"
+        )
+        raise ValueError(msg)
+    return conv.kernel_size, conv.stride, tuple(before for before, _ in pads), conv.dilation
 
 
 def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, module=False):
