@@ -8,6 +8,7 @@ PyTorch is imported only inside functions, so ``import convdocs`` does not need 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from convdocs._validate import int_tuple
 
@@ -139,6 +140,91 @@ ARGUMENTS = {
     "max_pool": ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
     "avg_pool": ["kernel_size", "stride", "padding", "ceil_mode"],
 }
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The geometry of a convolution, pooling or transposed convolution, normalised."""
+
+    kernel: tuple
+    stride: tuple
+    pads: tuple  # (before, after) per spatial dimension
+    dilation: tuple
+    output_padding: tuple
+    ceil_mode: bool = False
+    channels: int | None = None  # input channels it expects (None: any)
+    out_channels: int | None = None  # None: as many as it gets
+    padding_mode: str = "zeros"
+
+
+# What a module holds beyond its functional form's arguments.
+_MODULE_ATTRIBUTES = ["kernel_size", "in_channels", "out_channels", "padding_mode", "groups"]
+
+
+def bind(graph_module, node, args, kwargs, names) -> dict:
+    """A layer's settings by name: a module's attributes, or a call's arguments after
+    the input (``args`` and ``kwargs`` are the call's, with values for its nodes)."""
+    if node.op == "call_module":
+        module = graph_module.get_submodule(node.target)
+        return {n: getattr(module, n) for n in names if hasattr(module, n)}
+    bound = dict(zip(names, args[1:]))
+    bound.update(kwargs)
+    return bound
+
+
+def family(graph_module, node) -> str:
+    """``"conv"``, ``"conv_transpose"``, ``"max_pool"`` or ``"avg_pool"``."""
+    if node.op == "call_module":
+        import torch
+
+        module, nn = graph_module.get_submodule(node.target), torch.nn
+        for types, name in [
+            (nn.modules.conv._ConvTransposeNd, "conv_transpose"),
+            (nn.modules.conv._ConvNd, "conv"),
+            (nn.modules.pooling._MaxPoolNd, "max_pool"),
+            (nn.modules.pooling._AvgPoolNd, "avg_pool"),
+        ]:
+            if isinstance(module, types):
+                return name
+    name = getattr(node.target, "__name__", "")
+    return next(f for f in ARGUMENTS if name.startswith(f))
+
+
+def geometry(graph_module, node, args, kwargs, ndim) -> Geometry:
+    """The ``Geometry`` of a convolution, transposed convolution or pooling node.
+
+    ``args`` and ``kwargs`` are the call's, with values in place of its nodes; a
+    weight may be a tensor or just its shape.
+    """
+    kind = family(graph_module, node)
+    names = ARGUMENTS[kind] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
+    g = bind(graph_module, node, args, kwargs, names)
+    groups = g.get("groups", 1)
+    if "weight" in g:  # the weight's shape gives the kernel and the channels
+        weight = tuple(getattr(g["weight"], "shape", g["weight"]))
+        kernel = weight[2:]
+        if kind == "conv":
+            channels, out_channels = weight[1] * groups, weight[0]
+        else:
+            channels, out_channels = weight[0], weight[1] * groups
+    else:
+        kernel, channels, out_channels = g["kernel_size"], None, None
+    kernel = int_tuple("kernel_size", kernel, ndim)
+    dilation = int_tuple("dilation", g.get("dilation", 1), ndim)
+    stride = g.get("stride")
+    if not stride:  # PyTorch's default: the kernel size for pooling, else 1
+        stride = kernel if kind.endswith("pool") else 1
+    return Geometry(
+        kernel,
+        int_tuple("stride", stride, ndim),
+        torch_padding(g.get("padding", 0), kernel, dilation),
+        dilation,
+        int_tuple("output_padding", g.get("output_padding", 0), ndim, 0),
+        bool(g.get("ceil_mode", False)),
+        channels,
+        out_channels,
+        g.get("padding_mode", "zeros"),
+    )
 
 
 def torch_padding(padding, kernel, dilation) -> tuple:

@@ -1361,48 +1361,18 @@ class _Tracer:
         return self.spatial(node, theory, exact, kind)
 
     def geometry(self, node):
-        """Kernel, stride, padding pairs, dilation (and ceil_mode, output_padding)."""
-        if node.op == "call_module":
-            module = self.graph_module.get_submodule(node.target)
-            if getattr(module, "padding_mode", "zeros") != "zeros":
-                raise self.fail(
-                    node,
-                    f"padding_mode={module.padding_mode!r} pads with copies of input pixels; "
-                    "convdocs handles zero padding only",
-                )
-            values = {
-                "kernel_size": module.kernel_size,
-                "stride": module.stride,
-                "padding": module.padding,
-                "dilation": getattr(module, "dilation", 1),
-                "ceil_mode": getattr(module, "ceil_mode", False),
-                "output_padding": getattr(module, "output_padding", 0),
-            }
-        else:
-            name = node.target.__name__
-            family = next(f for f in _fx.ARGUMENTS if name.startswith(f))
-            names = _fx.ARGUMENTS[family]
-            values = self.arguments(node, names)
-            if "weight" in values:
-                values["kernel_size"] = tuple(values["weight"][2:])
-            if values.get("stride") in (None, []):
-                values["stride"] = values["kernel_size"] if "weight" not in values else 1
-            if values.get("return_indices"):
-                raise self.fail(node, "return_indices=True returns several tensors")
-            values.setdefault("padding", 0)
-            values.setdefault("dilation", 1)
-            values.setdefault("output_padding", 0)
-            values.setdefault("ceil_mode", False)
-        kernel = int_tuple("kernel_size", values["kernel_size"], self.ndim)
-        dilation = int_tuple("dilation", values["dilation"], self.ndim)
-        return (
-            kernel,
-            int_tuple("stride", values["stride"], self.ndim),
-            _fx.torch_padding(values["padding"], kernel, dilation),
-            dilation,
-            bool(values["ceil_mode"]),
-            int_tuple("output_padding", values["output_padding"], self.ndim, 0),
-        )
+        """The layer's kernel, stride, padding pairs, dilation, ceil_mode, output_padding."""
+        args, kwargs = self.concrete((node.args, node.kwargs))
+        layer = _fx.geometry(self.graph_module, node, args, kwargs, self.ndim)
+        if layer.padding_mode != "zeros":
+            raise self.fail(
+                node,
+                f"padding_mode={layer.padding_mode!r} pads with copies of input pixels; "
+                "convdocs handles zero padding only",
+            )
+        if kwargs.get("return_indices"):
+            raise self.fail(node, "return_indices=True returns several tensors")
+        return layer
 
     def check_sizes(self, node, computed):
         recorded = self.spatial_shape(node)
@@ -1414,9 +1384,10 @@ class _Tracer:
 
     def conv(self, node, spatial, kind):
         (source,) = spatial
-        kernel, stride, pads, dilation, ceil_mode, _ = self.geometry(node)
+        g = self.geometry(node)
+        kernel, stride, pads, dilation = g.kernel, g.stride, g.pads, g.dilation
         sizes = [
-            conv_output_size(n, k, s, p, d, ceil_mode=ceil_mode)
+            conv_output_size(n, k, s, p, d, ceil_mode=g.ceil_mode)
             for n, k, s, p, d in zip(source.sizes, kernel, stride, pads, dilation)
         ]
         self.check_sizes(node, sizes)
@@ -1429,7 +1400,8 @@ class _Tracer:
 
     def conv_transpose(self, node, spatial, kind):
         (source,) = spatial
-        kernel, stride, pads, dilation, _, _ = self.geometry(node)
+        g = self.geometry(node)
+        kernel, stride, pads, dilation = g.kernel, g.stride, g.pads, g.dilation
         sizes = self.spatial_shape(node)
         for n, k, s, p, d, out in zip(source.sizes, kernel, stride, pads, dilation, sizes):
             # output_padding (or forward's output_size) picks one of max(s, d) sizes

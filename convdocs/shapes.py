@@ -251,62 +251,6 @@ class _State:
     misaligned: list = field(default_factory=list)  # (node, message) pairs
 
 
-@dataclass(frozen=True)
-class _Layer:
-    """The geometry of a convolution, pooling or transposed convolution, normalised."""
-
-    kernel: tuple
-    stride: tuple
-    pads: tuple  # (before, after) per spatial dimension
-    dilation: tuple
-    output_padding: tuple
-    ceil_mode: bool = False
-    channels: int | None = None  # input channels it expects (None: any)
-    out_channels: int | None = None  # None: as many as it gets
-    padding_mode: str = "zeros"
-
-
-_MODULE_ATTRIBUTES = ["kernel_size", "in_channels", "out_channels", "padding_mode", "groups"]
-
-
-def _layer(ndim, family, g) -> _Layer:
-    """A ``_Layer`` from a module's attributes or a call's arguments ``g``."""
-    groups = g.get("groups", 1)
-    if "weight" in g:  # a functional call: the weight's shape gives kernel and channels
-        weight = g["weight"].shape
-        kernel = weight[2:]
-        if family == "conv":
-            channels, out_channels = weight[1] * groups, weight[0]
-        else:
-            channels, out_channels = weight[0], weight[1] * groups
-    else:
-        kernel = g["kernel_size"]
-        channels, out_channels = g.get("in_channels"), g.get("out_channels")
-    kernel = int_tuple("kernel_size", kernel, ndim)
-    dilation = int_tuple("dilation", g.get("dilation", 1), ndim)
-    stride = g.get("stride")
-    if family.endswith("pool") and not stride:  # PyTorch's default: the kernel size
-        stride = kernel
-    stride = int_tuple("stride", 1 if stride is None else stride, ndim)
-    pads = _fx.torch_padding(g.get("padding", 0), kernel, dilation)
-    if family.endswith("pool") and any(2 * p > k for (p, _), k in zip(pads, kernel)):
-        raise _Fail(
-            f"padding {pads[0][0]} is more than half the kernel size {kernel}, which "
-            "PyTorch's pooling does not allow"
-        )
-    return _Layer(
-        kernel,
-        stride,
-        pads,
-        dilation,
-        int_tuple("output_padding", g.get("output_padding", 0), ndim, 0),
-        bool(g.get("ceil_mode", False)),
-        channels,
-        out_channels,
-        g.get("padding_mode", "zeros"),
-    )
-
-
 @functools.lru_cache(maxsize=65536)
 def _window_size(n, k, s, pads, d, ceil_mode) -> int:
     # cached: scanning many input sizes meets the same small sizes deep in the network
@@ -336,7 +280,7 @@ class _Walker:
             if n.op == "call_module"
         }
         self.kinds = {n: self.kind(n) for n in self.nodes}
-        self.cached = {}  # node -> _Layer, for modules (their geometry does not change)
+        self.cached = {}  # node -> _fx.Geometry, for modules (their geometry does not change)
         self.handlers = {node: self.classify(node) for node in self.nodes}
 
     # --- naming ---
@@ -445,12 +389,7 @@ class _Walker:
 
     def arguments(self, node, args, kwargs, names):
         """The layer's settings: the module's attributes or the call's arguments."""
-        if node.op == "call_module":
-            module = self.modules[node]
-            return {n: getattr(module, n) for n in names if hasattr(module, n)}
-        bound = dict(zip(names, args[1:]))
-        bound.update(kwargs)
-        return bound
+        return _fx.bind(self.graph_module, node, args, kwargs, names)
 
     def check_channels(self, node, x, expected):
         got = x.shape[-self.ndim - 1]
@@ -460,22 +399,25 @@ class _Walker:
                 f"(input shape {_shape(x.shape)})"
             )
 
-    def settings(self, node, args, kwargs, family) -> _Layer:
+    def settings(self, node, args, kwargs) -> _fx.Geometry:
         """The geometry of a convolution or pooling node: a module's, once; a call's, each time."""
         if node in self.cached:
             return self.cached[node]
-        names = _fx.ARGUMENTS[family] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
-        layer = _layer(self.ndim, family, self.arguments(node, args, kwargs, names))
+        layer = _fx.geometry(self.graph_module, node, args, kwargs, self.ndim)
+        pooling = _fx.family(self.graph_module, node).endswith("pool")
+        if pooling and any(2 * p > k for (p, _), k in zip(layer.pads, layer.kernel)):
+            raise _Fail(
+                f"padding {layer.pads[0][0]} is more than half the kernel size {layer.kernel}, "
+                "which PyTorch's pooling does not allow"
+            )
         if node.op == "call_module":
             self.cached[node] = layer
         return layer
 
     def conv(self, node, state, args, kwargs):
-        return self.windows(node, state, args, self.settings(node, args, kwargs, "conv"))
+        return self.windows(node, state, args, self.settings(node, args, kwargs))
 
-    def pool(self, node, state, args, kwargs):
-        family = "avg_pool" if "avg" in self.kinds[node].lower() else "max_pool"
-        return self.windows(node, state, args, self.settings(node, args, kwargs, family))
+    pool = conv
 
     def windows(self, node, state, args, layer):
         x = self.tensor_input(args)
@@ -515,7 +457,7 @@ class _Walker:
 
     def conv_transpose(self, node, state, args, kwargs):
         x = self.tensor_input(args)
-        layer = self.settings(node, args, kwargs, "conv_transpose")
+        layer = self.settings(node, args, kwargs)
         self.check_channels(node, x, layer.channels)
         sizes = x.spatial(self.ndim)
         columns = list(
