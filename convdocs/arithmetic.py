@@ -10,6 +10,8 @@ broadcast) and returns a tuple.
 
 from __future__ import annotations
 
+import functools
+
 from convdocs._validate import int_tuple, padding_ndim, padding_pairs, spatial_ndim
 
 __all__ = [
@@ -424,3 +426,12 @@ def _same_pair(c: dict) -> tuple[int, int]:
     out = -(-c["size"] // c["stride"])
     total = max((out - 1) * c["stride"] + _span(c["kernel_size"], c["dilation"]) - c["size"], 0)
     return total // 2, total - total // 2
+
+
+# Memoised forms for callers that ask again and again with hashable, already-checked
+# arguments (conv2d on every call, the shape walker on every layer of every input size):
+# the public functions re-validate everything, which costs more than a small
+# convolution. Errors are not cached: a bad call raises the same message every time.
+_cached_conv_output_size = functools.lru_cache(maxsize=4096)(conv_output_size)
+_cached_conv_transpose_output_size = functools.lru_cache(maxsize=4096)(conv_transpose_output_size)
+_cached_same_padding = functools.lru_cache(maxsize=256)(same_padding)

@@ -14,9 +14,10 @@ import numpy as np
 
 from convdocs._validate import check_int, float_array, int_tuple, padding_pairs
 from convdocs.arithmetic import (
+    _cached_conv_output_size,
+    _cached_same_padding,
     conv_output_size,
     conv_transpose_output_size,
-    same_padding,
 )
 from convdocs.padding import canonical_mode, pad
 
@@ -24,12 +25,6 @@ __all__ = ["conv2d", "conv_matrix", "conv_transpose2d"]
 
 # conv_matrix builds a dense matrix; beyond this many entries it would take gigabytes.
 MAX_MATRIX_ENTRIES = 50_000_000
-
-# The public size functions re-validate every argument, which takes longer than a small
-# convolution; conv2d passes them normalised tuples of ints, so their answers can be
-# remembered. Errors are not cached: a bad call raises the same message every time.
-_output_size = functools.lru_cache(maxsize=256)(conv_output_size)
-_same_padding = functools.lru_cache(maxsize=256)(same_padding)
 
 
 def _as_batch(x, weight, groups: int, *, transposed: bool = False):
@@ -114,7 +109,7 @@ def _padding(padding, size, kernel, stride, dilation):
         if rule == "valid":
             return ((0, 0), (0, 0))
         if rule == "same":
-            return _same_padding(size, kernel, stride, dilation)
+            return _cached_same_padding(size, kernel, stride, dilation)
         msg = f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
         raise ValueError(msg)
     return padding_pairs(padding, 2)
@@ -274,7 +269,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     dilation = int_tuple("dilation", dilation, 2)
     mode = canonical_mode(padding_mode)
     pads = _padding(padding, x4.shape[2:], kernel, stride, dilation)
-    out_size = _output_size(x4.shape[2:], kernel, stride, pads, dilation)
+    out_size = _cached_conv_output_size(x4.shape[2:], kernel, stride, pads, dilation)
     if mode != "zeros":  # fill the padding; zero padding is left implicit in _im2col
         x4, pads = pad(x4, pads, mode=mode), ((0, 0), (0, 0))
     out = _correlate(x4, weight, stride, dilation, groups, pads, out_size)

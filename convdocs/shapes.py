@@ -17,7 +17,6 @@ sizes a centre crop of the model makes equal, with as many pixels dropped on eac
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 import textwrap
@@ -26,7 +25,10 @@ from html import escape
 
 from convdocs import _fx
 from convdocs._validate import _describe, _is_int, int_tuple
-from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
+from convdocs.arithmetic import (
+    _cached_conv_output_size,
+    _cached_conv_transpose_output_size,
+)
 
 __all__ = ["InputSizes", "ShapeReport", "ShapeStep", "explain_shapes", "valid_input_sizes"]
 
@@ -251,17 +253,6 @@ class _State:
     misaligned: list = field(default_factory=list)  # (node, message) pairs
 
 
-@functools.lru_cache(maxsize=65536)
-def _window_size(n, k, s, pads, d, ceil_mode) -> int:
-    # cached: scanning many input sizes meets the same small sizes deep in the network
-    return conv_output_size(n, k, s, pads, d, ceil_mode=ceil_mode)
-
-
-@functools.lru_cache(maxsize=65536)
-def _transpose_size(n, k, s, p, op, d) -> int:
-    return conv_transpose_output_size(n, k, s, p, op, d)
-
-
 class _Walker:
     """A traced model whose shapes can be walked for any input size."""
 
@@ -434,7 +425,7 @@ class _Walker:
         out = []
         for n, k, s, p, d in zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation):
             try:
-                out.append(_window_size(n, k, s, p, d, layer.ceil_mode))
+                out.append(_cached_conv_output_size(n, k, s, p, d, layer.ceil_mode))
             except ValueError:
                 padding = _padding_text(layer.pads)
                 raise _Fail(
@@ -468,7 +459,7 @@ class _Walker:
         out = []
         for n, k, s, (p, _), op, d in columns:
             try:
-                out.append(_transpose_size(n, k, s, p, op, d))
+                out.append(_cached_conv_transpose_output_size(n, k, s, p, op, d))
             except ValueError as err:
                 raise _Fail(str(err)) from None
         value = _Tensor((*x.shape[: -self.ndim - 1], layer.out_channels, *out), x.varies)
