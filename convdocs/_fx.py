@@ -199,14 +199,10 @@ def geometry(graph_module, node, args, kwargs, ndim) -> Geometry:
     kind = family(graph_module, node)
     names = ARGUMENTS[kind] + (_MODULE_ATTRIBUTES if node.op == "call_module" else [])
     g = bind(graph_module, node, args, kwargs, names)
-    groups = g.get("groups", 1)
     if "weight" in g:  # the weight's shape gives the kernel and the channels
         weight = tuple(getattr(g["weight"], "shape", g["weight"]))
         kernel = weight[2:]
-        if kind == "conv":
-            channels, out_channels = weight[1] * groups, weight[0]
-        else:
-            channels, out_channels = weight[0], weight[1] * groups
+        channels, out_channels = _channels(kind, weight, g.get("groups", 1))
     else:
         kernel, channels, out_channels = g["kernel_size"], None, None
     kernel = int_tuple("kernel_size", kernel, ndim)
@@ -225,6 +221,13 @@ def geometry(graph_module, node, args, kwargs, ndim) -> Geometry:
         out_channels,
         g.get("padding_mode", "zeros"),
     )
+
+
+def _channels(kind, weight, groups) -> tuple[int, int]:
+    """(input, output) channels of a convolution (``kind``) from its weight's shape."""
+    if kind == "conv":  # (out, in // groups, *kernel)
+        return weight[1] * groups, weight[0]
+    return weight[0], weight[1] * groups  # transposed: (in, out // groups, *kernel)
 
 
 def torch_padding(padding, kernel, dilation) -> tuple:
@@ -266,7 +269,7 @@ def input_layer(model, graph_module=None):
 
     nodes = [] if graph_module is None else list(graph_module.graph.nodes)
     for node in nodes:
-        found = _convolution_input(graph_module, node, torch)
+        found = _convolution_input(graph_module, node)
         if found is not None:
             return found
     for module in model.modules():
@@ -279,29 +282,32 @@ def input_layer(model, graph_module=None):
     raise ValueError(msg)
 
 
-def _convolution_input(graph_module, node, torch):
-    """(input channels, spatial dimensions) if ``node`` is a convolution, else None."""
-    if node.op == "call_module":
-        module = graph_module.get_submodule(node.target)
-        if isinstance(module, torch.nn.modules.conv._ConvNd):
-            return module.in_channels, len(module.kernel_size)
+def _convolution_input(graph_module, node):
+    """(input channels, spatial dimensions) if ``node`` is a convolution whose weight is
+    known before the model runs (a module's, or a parameter), else None."""
+    import torch.fx
+
+    kind = op_kind(graph_module, node)
+    if kind not in ("conv", "conv_transpose"):
         return None
-    functional = torch.nn.functional
-    convs = [getattr(functional, f"conv{n}d") for n in (1, 2, 3)]
-    transposed = [getattr(functional, f"conv_transpose{n}d") for n in (1, 2, 3)]
-    if node.op != "call_function" or not any(node.target is f for f in convs + transposed):
+
+    def parameters_only(n):  # the values of other nodes are not known yet
+        return attribute(graph_module, n.target) if n.op == "get_attr" else None
+
+    args, kwargs = torch.fx.node.map_arg((node.args, node.kwargs), parameters_only)
+    g = bind(graph_module, node, args, kwargs, ARGUMENTS[kind])
+    if g.get("weight") is None:
         return None
-    weight = node.args[1] if len(node.args) > 1 else node.kwargs.get("weight")
-    if getattr(weight, "op", None) != "get_attr":
-        return None
+    weight, groups = tuple(g["weight"].shape), g.get("groups", 1)
+    return _channels(kind, weight, groups if isinstance(groups, int) else 1)[0], len(weight) - 2
+
+
+def attribute(graph_module, target):
+    """The module attribute a ``get_attr`` node reads (``"layer1.0.weight"``)."""
     value = graph_module
-    for part in weight.target.split("."):
+    for part in target.split("."):
         value = getattr(value, part)
-    shape = value.shape
-    groups = node.kwargs.get("groups", node.args[6] if len(node.args) > 6 else 1)
-    if any(node.target is f for f in transposed):
-        return shape[0], len(shape) - 2
-    return shape[1] * (groups if isinstance(groups, int) else 1), len(shape) - 2
+    return value
 
 
 def eval_mode(model):

@@ -325,9 +325,7 @@ class _Walker:
             return self.meta(node, state, args, kwargs)
 
     def attribute(self, node):
-        value = self.graph_module
-        for part in node.target.split("."):
-            value = getattr(value, part)
+        value = _fx.attribute(self.graph_module, node.target)
         if isinstance(value, self.torch.Tensor):
             return _Tensor(tuple(value.shape), varies=False)
         return value
