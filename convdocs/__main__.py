@@ -183,15 +183,15 @@ def _run_sizes(args, out) -> int:
     if (args.size is None) == (args.range is None):
         msg = "give either SIZE or --range LOW HIGH, e.g. convdocs sizes unet --range 500 600"
         raise _UsageError(msg)
-    model = models[args.model]()
+    if args.range is not None and args.range[0] > args.range[1]:
+        msg = f"--range LOW HIGH needs LOW <= HIGH, got {args.range[0]} {args.range[1]}"
+        raise _UsageError(msg)
+    model = models[args.model]()  # after every check: building a model takes a while
     if args.size is not None:
         report = explain_shapes(model, args.size)
         print(report, file=out)
         return 0 if report.ok else 1
     low, high = args.range
-    if low > high:
-        msg = f"--range LOW HIGH needs LOW <= HIGH, got {low} {high}"
-        raise _UsageError(msg)
     print(valid_input_sizes(model, range(low, high + 1)), file=out)
     return 0
 
