@@ -428,10 +428,18 @@ def _same_pair(c: dict) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def _memoised(function, size):
+    """``function`` behind an ``lru_cache`` of ``size`` answers (hashable arguments only)."""
+    cached = functools.lru_cache(maxsize=size)(function)
+    # lru_cache copies the docstring; without this, its examples would run twice as doctests
+    cached.__doc__ = f"{function.__name__}, memoised ({size} answers kept)."
+    return cached
+
+
 # Memoised forms for callers that ask again and again with hashable, already-checked
 # arguments (conv2d on every call, the shape walker on every layer of every input size):
 # the public functions re-validate everything, which costs more than a small
 # convolution. Errors are not cached: a bad call raises the same message every time.
-_cached_conv_output_size = functools.lru_cache(maxsize=4096)(conv_output_size)
-_cached_conv_transpose_output_size = functools.lru_cache(maxsize=4096)(conv_transpose_output_size)
-_cached_same_padding = functools.lru_cache(maxsize=256)(same_padding)
+_cached_conv_output_size = _memoised(conv_output_size, 4096)
+_cached_conv_transpose_output_size = _memoised(conv_transpose_output_size, 4096)
+_cached_same_padding = _memoised(same_padding, 256)
