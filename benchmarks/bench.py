@@ -18,10 +18,16 @@ reports the median of the per-round time ratios. Fairness on a small machine:
   0.3 instead of the steady-state 1.4.
 
 The float64 target (no slower than PyTorch) is out of reach of im2col plus numpy's
-matmul: for the stride-1 case, the product alone (64x27 @ 27x50176, numpy's OpenBLAS)
-takes 2.2-2.4 ms, more than PyTorch's whole convolution (1.9 ms). PyTorch runs the same
-algorithm in float64 (its profiler shows ``aten::_slow_conv2d_forward``, im2col + GEMM)
-but with MKL, whose ``torch.mm`` on the same matrices takes 1.5 ms.
+matmul, and the second table shows why, measured in the same run: the matrix product
+alone takes 0.8-1.1x PyTorch's whole stride-1 convolution and 0.65-0.75x its stride-2
+one, while building the patch matrix costs another 0.25-0.4x of it. PyTorch runs the
+same algorithm in float64 (its profiler shows ``aten::_slow_conv2d_forward``, im2col +
+GEMM), but its ``torch.mm`` (MKL) computes the same product 1.1-1.4x faster than
+numpy's OpenBLAS. Two other layouts were measured and set aside: an output whose rows
+are padded past the 4 KiB aliasing of 50176-element rows (1.23x at stride 1, and the
+result is no longer contiguous), and one product per output row from a 3x smaller
+lowering, split over two threads (0.89x at stride 1, but 1.49x at stride 2 and 1.1-6.7x
+slower than now on deeper layers).
 """
 
 import argparse
@@ -143,6 +149,48 @@ def restart_with_malloc_tuning():
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_TUNING})
 
 
+def float64_products(rng, strides=(1, 2)):
+    """The float64 cases reduced to their matrix products, as :func:`cases` rows.
+
+    The patch matrix is built once, outside the timing, and ``W @ cols`` is checked
+    against convdocs' convolution, so the product timed is the one conv2d runs.
+    """
+    x = rng.standard_normal((3, 224, 224))
+    w = rng.standard_normal((64, 3, 3, 3))
+    w2, tw2 = w.reshape(64, 27), torch.from_numpy(w.reshape(64, 27))
+    tx, tw = torch.from_numpy(x[None]), torch.from_numpy(w)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(x, ((0, 0), (1, 1), (1, 1))), (3, 3), axis=(1, 2)
+    )
+    rows = []
+    for stride in strides:
+        picked = windows[:, ::stride, ::stride].transpose(0, 3, 4, 1, 2)
+        cols = np.ascontiguousarray(picked.reshape(27, -1))
+        expected = convdocs.conv2d(x, w, stride=stride, padding=1).reshape(64, -1)
+        np.testing.assert_allclose(w2 @ cols, expected, rtol=1e-12, atol=1e-12)
+        tcols = torch.from_numpy(cols)
+        shape = f"64x27 @ 27x{cols.shape[1]}"
+        rows += [
+            (f"s{stride}: numpy matmul {shape} vs torch.mm (same)",
+             lambda w2=w2, cols=cols: w2 @ cols, lambda tcols=tcols: tw2 @ tcols, "", 15, 3),
+            (f"s{stride}: numpy matmul (same) vs torch's whole conv2d",
+             lambda w2=w2, cols=cols: w2 @ cols,
+             lambda s=stride: F.conv2d(tx, tw, stride=s, padding=1), "", 15, 3),
+        ]  # fmt: skip
+    return rows
+
+
+def print_table(rows):
+    """Time each row of :func:`cases` and print one line per row."""
+    header = f"{'case':58} {'convdocs':>10} {'other':>10} {'ratio':>8}  target"
+    print(header)
+    print("-" * len(header))
+    for name, ours, theirs, target, rounds, repeat in rows:
+        ratio, a, b = compare(ours, theirs, rounds, repeat)
+        shown = f"1/{1 / ratio:.0f}" if ratio < 0.01 else f"{ratio:.2f}"
+        print(f"{name:58} {a * 1e3:8.2f}ms {b * 1e3:8.2f}ms {shown:>8}  {target}")
+
+
 def main():
     restart_with_malloc_tuning()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,13 +205,13 @@ def main():
               f"OpenCV {cv2.__version__})")  # fmt: skip
         tuning = ", ".join(f"{k}={v}" for k, v in MALLOC_TUNING.items())
         print(f"malloc: {tuning} (freed memory is reused, as in a steady state)")
-        header = f"{'case':58} {'convdocs':>10} {'other':>10} {'ratio':>8}  target"
-        print(header)
-        print("-" * len(header))
-        for name, ours, theirs, target, rounds, repeat in cases(rng):
-            ratio, a, b = compare(ours, theirs, rounds, repeat)
-            shown = f"1/{1 / ratio:.0f}" if ratio < 0.01 else f"{ratio:.2f}"
-            print(f"{name:58} {a * 1e3:8.2f}ms {b * 1e3:8.2f}ms {shown:>8}  {target}")
+        print_table(cases(rng))
+        print("\nWhere the float64 time goes (convdocs' column: its matrix product alone):")
+        print_table(float64_products(rng))
+        with threadpool_limits(limits=1):
+            torch.set_num_threads(1)
+            print("\nThe stride-1 product again, one thread for both BLAS libraries:")
+            print_table(float64_products(rng, strides=(1,))[:1])
 
 
 if __name__ == "__main__":
