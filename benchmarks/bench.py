@@ -19,7 +19,7 @@ reports the median of the per-round time ratios. Fairness on a small machine:
 
 The float64 target (no slower than PyTorch) is out of reach of im2col plus numpy's
 matmul, and the second table shows why, measured in the same run: the matrix product
-alone takes 0.8-1.1x PyTorch's whole stride-1 convolution and 0.65-0.75x its stride-2
+alone takes 0.8-1.15x PyTorch's whole stride-1 convolution and 0.65-0.75x its stride-2
 one, while building the patch matrix costs another 0.25-0.4x of it. PyTorch runs the
 same algorithm in float64 (its profiler shows ``aten::_slow_conv2d_forward``, im2col +
 GEMM), but its ``torch.mm`` (MKL) computes the same product 1.1-1.4x faster than
