@@ -19,11 +19,11 @@ reports the median of the per-round time ratios. Fairness on a small machine:
 
 The float64 target (no slower than PyTorch) is out of reach of im2col plus numpy's
 matmul, and the second table shows why, measured in the same run: the matrix product
-alone takes 0.8-1.15x PyTorch's whole stride-1 convolution and 0.65-0.75x its stride-2
+alone takes 0.8-1.15x PyTorch's whole stride-1 convolution and 0.6-0.75x its stride-2
 one, while building the patch matrix costs another 0.25-0.4x of it. PyTorch runs the
 same algorithm in float64 (its profiler shows ``aten::_slow_conv2d_forward``, im2col +
-GEMM), but its ``torch.mm`` (MKL) computes the same product 1.1-1.4x faster than
-numpy's OpenBLAS. Two other layouts were measured and set aside: an output whose rows
+GEMM), but its ``torch.mm`` (MKL) computes the same product 1.15-1.45x faster than
+numpy's OpenBLAS on two threads (1.0-1.5x on one; this machine's speed drifts). Two other layouts were measured and set aside: an output whose rows
 are padded past the 4 KiB aliasing of 50176-element rows (1.23x at stride 1, and the
 result is no longer contiguous), and one product per output row from a 3x smaller
 lowering, split over two threads (0.89x at stride 1, but 1.49x at stride 2 and 1.1-6.7x
