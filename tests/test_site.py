@@ -5,65 +5,25 @@ console error, uncaught exception, failed or non-local request, HTTP error, or i
 that does not load; a page with mathematics fails if MathJax did not typeset it.
 """
 
-import functools
-import http.server
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-HTML = Path(__file__).parents[1] / "docs" / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import HTML, browser, site  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
 PAGES = sorted(
     p.relative_to(HTML).as_posix()
     for p in HTML.rglob("*.html")
     if not p.relative_to(HTML).as_posix().startswith(("_static/", "_sources/"))
 )
 
-pytestmark = pytest.mark.browser
-
 BROKEN_IMAGES = """() => {
     return Array.from(document.images)
         .filter(img => !img.complete || img.naturalWidth === 0)
         .map(img => img.currentSrc || img.src);
 }"""
-
-
-@pytest.fixture(scope="module")
-def site():
-    """Serve the built HTML on a free localhost port."""
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=HTML)
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_site_was_built():
