@@ -27,6 +27,7 @@ extensions = [
     "myst_nb",
     "sphinx_copybutton",
     "offline",
+    "explorer",
 ]
 
 # Every reference must resolve; the build runs with -W.
@@ -127,5 +128,5 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"auto_examples/index": [], "index": [], "references": []}
+html_sidebars = {"auto_examples/index": [], "index": [], "references": [], "explorer": []}
 html_show_sourcelink = False

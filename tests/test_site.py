@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser import HTML, browser, site  # noqa: F401 (fixtures)
+from tests.browser import HTML
 
 pytestmark = pytest.mark.browser
 
