@@ -9,14 +9,23 @@ is short for ``convdocs rf vgg16 --input-size 224``)::
     convdocs inverse INPUT -k K [-s S] [-p P] [-d D]
     convdocs sizes MODEL (SIZE | --range LOW HIGH)
 
-Errors print one line, ``convdocs: error: ...``, to stderr and exit with status 2.
+Exit status: 0 on success; 1 when the work fails (``convdocs sizes MODEL SIZE`` for a
+SIZE the model rejects, a full disk, a closed standard output, memory running out, any
+unexpected failure); 2 for a usage error (an unknown option or model, a malformed or
+out-of-range argument); 130 when interrupted. Every error is one line,
+``convdocs: error: ...``, on stderr, never a traceback. When the reader of a pipe stops
+early (``convdocs sizes unet --range 1 3000 | head -1``), convdocs ends quietly with
+status 1. On a terminal that cannot show some characters (``PYTHONIOENCODING=ascii``),
+arrows, floor brackets and the like are written in ASCII (``->``, ``floor(...)``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import unicodedata
 
 from convdocs.receptive import LAYER_GRAMMAR
 
@@ -28,20 +37,114 @@ class _UsageError(Exception):
     pass
 
 
+class _StdoutClosedError(Exception):
+    pass
+
+
+class _OutputError(Exception):
+    """Writing the result failed: a full disk, an output closed while running..."""
+
+
+# ASCII stand-ins for the non-ASCII characters of convdocs' reports, used only when the
+# output's encoding cannot show them; anything else falls back to its compatibility
+# decomposition (NFKD), then to "?".
+_ASCII = str.maketrans(
+    {
+        "\N{RIGHTWARDS ARROW}": "->",
+        "\N{LEFTWARDS ARROW}": "<-",
+        "\N{EM DASH}": "-",
+        "\N{EN DASH}": "-",
+        "\N{MINUS SIGN}": "-",
+        "\N{LEFT FLOOR}": "floor(",
+        "\N{RIGHT FLOOR}": ")",
+        "\N{LEFT CEILING}": "ceil(",
+        "\N{RIGHT CEILING}": ")",
+        "\N{MIDDLE DOT}": "*",
+        "\N{MULTIPLICATION SIGN}": "x",
+        "\N{IDENTICAL TO}": "=",
+        "\N{LESS-THAN OR EQUAL TO}": "<=",
+        "\N{GREATER-THAN OR EQUAL TO}": ">=",
+        "\N{NOT EQUAL TO}": "!=",
+        "\N{HORIZONTAL ELLIPSIS}": "...",
+        "\N{LEFT SINGLE QUOTATION MARK}": "'",
+        "\N{RIGHT SINGLE QUOTATION MARK}": "'",
+        "\N{LEFT DOUBLE QUOTATION MARK}": '"',
+        "\N{RIGHT DOUBLE QUOTATION MARK}": '"',
+    }
+)
+
+
+def _encodable(text: str, stream) -> str:
+    """``text`` as ``stream``'s encoding can write it: ASCII stand-ins where it cannot."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = unicodedata.normalize("NFKD", text.translate(_ASCII))
+        text = "".join(c for c in text if not unicodedata.combining(c))  # é: e, not e?
+        text = text.encode(encoding, errors="replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: write ASCII
+        return _encodable(text, None).encode("ascii", errors="replace").decode("ascii")
+    return text
+
+
+def _write(text: str, stream=None) -> None:
+    """Write ``text`` and a newline to ``stream`` (standard output by default)."""
+    stream = sys.stdout if stream is None else stream
+    if stream is None:  # started with standard output closed (convdocs >&-)
+        raise _StdoutClosedError
+    try:
+        stream.write(_encodable(text, stream) + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise _OutputError(err.strerror or str(err)) from err
+
+
+def _flush() -> None:
+    """Flush standard output now: a full disk is then reported like any other error."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise _OutputError(err.strerror or str(err)) from err
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with errors raised (and printed by ``main`` on one line)."""
 
     def error(self, message):
         raise _UsageError(message)
 
+    def _print_message(self, message, file=None):  # --help, --version
+        if message:
+            _write(message.rstrip("\n"), file)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``repr(text)``, shortened to ``limit`` characters for a one-line message."""
+    return (
+        repr(text) if len(text) <= limit else f"{text[: limit - 10]!r}... ({len(text)} characters)"
+    )
+
+
+def _digits(text: str) -> int | None:
+    """The int written in ASCII digits by ``text``, or None (too long: over 4000 digits)."""
+    if not re.fullmatch(r"[0-9]{1,4000}", text):
+        return None
+    return int(text)
+
 
 def _input_size(text):
-    match = re.fullmatch(r"(\d+)(?:x(\d+))?", text.strip())
-    if match is None or int(match.group(1)) < 1 or (match.group(2) and int(match.group(2)) < 1):
-        msg = f"must be a positive int N or HxW such as 224 or 480x640, got {text!r}"
+    match = re.fullmatch(r"([0-9]+)(?:x([0-9]+))?", text.strip())
+    values = [] if match is None else [_digits(g) for g in match.groups() if g is not None]
+    if not values or None in values or min(values) < 1:
+        msg = f"must be a positive int N or HxW such as 224 or 480x640, got {_shown(text)}"
         raise argparse.ArgumentTypeError(msg)
-    height = int(match.group(1))
-    return height if match.group(2) is None else (height, int(match.group(2)))
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def _model_names():
@@ -137,7 +240,7 @@ def _parser():
     return parser
 
 
-def _run_solve_padding(args, out) -> None:
+def _run_solve_padding(args) -> None:
     from convdocs.solve import solve_padding
 
     pads = solve_padding(args.input, args.output, args.kernel_size, args.stride, args.dilation)
@@ -145,13 +248,13 @@ def _run_solve_padding(args, out) -> None:
     if all(before == after for before, after in pairs):
         amount = [before for before, _ in pairs]
         shown = amount[0] if len(amount) == 1 else tuple(amount)
-        print(f"padding={shown}  (symmetric: nn.Conv2d(..., padding={shown}))", file=out)
+        _write(f"padding={shown}  (symmetric: nn.Conv2d(..., padding={shown}))")
     else:
         shown = pairs[0] if len(pairs) == 1 else tuple(pairs)
-        print(f"padding (before, after) = {shown}  (asymmetric: pad with F.pad first)", file=out)
+        _write(f"padding (before, after) = {shown}  (asymmetric: pad with F.pad first)")
 
 
-def _run_inverse(args, out) -> None:
+def _run_inverse(args) -> None:
     from convdocs.solve import inverse_conv
 
     params = inverse_conv(args.input, args.kernel_size, args.stride, args.padding, args.dilation)
@@ -159,7 +262,7 @@ def _run_inverse(args, out) -> None:
         f"{name}={value[0] if len(set(value)) == 1 else value}"
         for name, value in params.kwargs.items()
     )
-    print(f"ConvTranspose2d(in_channels, out_channels, {text})", file=out)
+    _write(f"ConvTranspose2d(in_channels, out_channels, {text})")
 
 
 def _unknown_model(name, models, hint="") -> _UsageError:
@@ -168,13 +271,14 @@ def _unknown_model(name, models, hint="") -> _UsageError:
 
 
 def _positive(text):
-    if not text.isdigit() or int(text) < 1:
-        msg = f"must be a positive int, got {text!r}"
+    value = _digits(text.strip())
+    if value is None or value < 1:
+        msg = f"must be a positive int, got {_shown(text)}"
         raise argparse.ArgumentTypeError(msg)
-    return int(text)
+    return value
 
 
-def _run_sizes(args, out) -> int:
+def _run_sizes(args) -> int:
     from convdocs.shapes import explain_shapes, valid_input_sizes
 
     models = _model_names()
@@ -189,14 +293,14 @@ def _run_sizes(args, out) -> int:
     model = models[args.model]()  # after every check: building a model takes a while
     if args.size is not None:
         report = explain_shapes(model, args.size)
-        print(report, file=out)
+        _write(str(report))
         return 0 if report.ok else 1
     low, high = args.range
-    print(valid_input_sizes(model, range(low, high + 1)), file=out)
+    _write(str(valid_input_sizes(model, range(low, high + 1))))
     return 0
 
 
-def _run_rf(args, out) -> None:
+def _run_rf(args) -> None:
     from convdocs.receptive import receptive_field
 
     models = _model_names()
@@ -214,7 +318,7 @@ def _run_rf(args, out) -> None:
         ):
             raise _unknown_model(args.network, models, "; or give layers such as conv3p1,pool2")
         result = receptive_field(args.network, args.input_size)
-    print(result, file=out)
+    _write(str(result))
 
 
 def main(argv=None) -> int:
@@ -241,28 +345,79 @@ def main(argv=None) -> int:
     if argv and argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, DEFAULT_COMMAND)
     try:
-        args = _parser().parse_args(argv)
-        if args.command is None:
-            msg = "give a command or a network: convdocs rf MODEL-OR-LAYERS, convdocs models"
-            raise _UsageError(msg)
-        if args.command == "models":
-            for name in _model_names():
-                print(name)  # noqa: T201 (the command's output)
-        elif args.command == "solve-padding":
-            _run_solve_padding(args, sys.stdout)
-        elif args.command == "inverse":
-            _run_inverse(args, sys.stdout)
-        elif args.command == "sizes":
-            return _run_sizes(args, sys.stdout)
-        else:
-            _run_rf(args, sys.stdout)
-    except SystemExit as stop:  # --help and --version
-        return stop.code or 0
-    except (_UsageError, TypeError, ValueError) as err:
-        message = " ".join(str(err).split())
-        print(f"convdocs: error: {message}", file=sys.stderr)  # noqa: T201
-        return 2
+        try:
+            code = _run(argv)
+        except SystemExit as stop:  # --help and --version
+            code = stop.code or 0
+        _flush()
+    except _UsageError as err:
+        return _fail(err, 2)
+    except UnicodeError as err:  # a ValueError, but not the caller's mistake
+        return _fail(err, 1)
+    except (TypeError, ValueError) as err:  # an argument convdocs refuses
+        return _fail(err, 2)
+    except BrokenPipeError:  # the reader stopped early (| head): end quietly
+        _silence_stdout()
+        return 1
+    except _StdoutClosedError:
+        return _fail("standard output is closed: nowhere to write the result", 1)
+    except _OutputError as err:  # a full disk, an output closed while running
+        _silence_stdout()
+        return _fail(f"cannot write the output: {err}", 1)
+    except MemoryError:
+        return _fail("out of memory: the computation needs more memory than is available", 1)
+    except RecursionError:
+        return _fail("the network is too deep to analyse (Python's recursion limit)", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as err:  # noqa: BLE001 (the last resort: one line, never a traceback)
+        return _fail(f"unexpected {type(err).__name__}: {err}", 1)
+    return code
+
+
+def _run(argv) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        msg = "give a command or a network: convdocs rf MODEL-OR-LAYERS, convdocs models"
+        raise _UsageError(msg)
+    if args.command == "models":
+        for name in _model_names():
+            _write(name)
+    elif args.command == "solve-padding":
+        _run_solve_padding(args)
+    elif args.command == "inverse":
+        _run_inverse(args)
+    elif args.command == "sizes":
+        return _run_sizes(args)
+    else:
+        _run_rf(args)
     return 0
+
+
+def _fail(err, code: int) -> int:
+    """Print ``err`` on one line of stderr, as ``convdocs: error: ...``; return ``code``."""
+    message = " ".join(str(err).split()) or type(err).__name__
+    if len(message) > 2000:  # an argument echoed whole can be megabytes long
+        message = message[:2000] + " ..."
+    stream = sys.stderr
+    if stream is not None:  # started with stderr closed: the exit status says it all
+        try:
+            _write(f"convdocs: error: {message}", stream)
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (captured by a test)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -189,3 +189,184 @@ def test_sizes_errors(capsys, argv, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
+
+
+# The command line as a shell runs it: real processes, real pipes and files -------------
+
+
+def convdocs_process(*argv, env=None, **kwargs):
+    """Start ``python -m convdocs ARGV`` with text stderr (stdout as ``kwargs`` say)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "convdocs", *argv],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+def assert_one_line_error(stderr, message):
+    assert stderr.startswith("convdocs: error: "), stderr
+    assert stderr.count("\n") == 1, stderr
+    assert "Traceback" not in stderr
+    assert message in stderr, stderr
+
+
+def test_a_pipe_closed_by_the_reader_ends_quietly():
+    # As `convdocs ... | head -1` when head exits first: the read end is closed before
+    # convdocs writes anything, so every write meets a broken pipe.
+    process = convdocs_process("conv3,conv3,conv3", "--input-size", "64", stdout=subprocess.PIPE)
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (1, "")
+
+
+def test_a_full_disk_is_a_one_line_error():
+    with open("/dev/full", "w") as full:
+        process = convdocs_process("conv3,conv3", "--input-size", "8", stdout=full)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert_one_line_error(stderr, "cannot write the output: No space left on device")
+
+
+def test_help_on_a_full_disk_is_a_one_line_error():
+    with open("/dev/full", "w") as full:
+        process = convdocs_process("--help", stdout=full)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert_one_line_error(stderr, "No space left on device")
+
+
+def test_a_closed_stdout_is_a_one_line_error():
+    # `convdocs ... >&-`: file descriptor 1 is closed before Python starts.
+    process = convdocs_process("conv3,conv3", "--input-size", "8", preexec_fn=lambda: os.close(1))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert_one_line_error(stderr, "standard output is closed")
+
+
+ASCII_TERMINALS = [
+    {"PYTHONIOENCODING": "ascii"},
+    {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+]
+
+
+@pytest.mark.parametrize("env", ASCII_TERMINALS, ids=["PYTHONIOENCODING=ascii", "LC_ALL=C"])
+def test_an_ascii_terminal_gets_the_whole_report_in_ascii(env):
+    process = convdocs_process("sizes", "unet", "500", env=env, stdout=subprocess.PIPE)
+    stdout, stderr = process.communicate(timeout=300)
+    # 500 is not a valid size for the U-Net: the report explains why, with exit status 1.
+    assert (process.returncode, stderr) == (1, "")
+    stdout.encode("ascii")
+    assert "the crop is not centred (55 -> 46: drops 4 before, 5 after)" in stdout
+    assert "floor((55 - 2)/2) + 1 = 27" in stdout
+    assert "nearest valid input sizes:" in stdout
+
+
+@pytest.mark.parametrize("env", ASCII_TERMINALS, ids=["PYTHONIOENCODING=ascii", "LC_ALL=C"])
+def test_an_ascii_terminal_gets_help_and_errors(env):
+    process = convdocs_process("rf", "--help", env=env, stdout=subprocess.PIPE)
+    stdout, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (0, "")
+    assert "o<n>: output padding" in stdout
+    process = convdocs_process("conv3", "--input-size", "2→3", env=env, stdout=subprocess.PIPE)
+    stdout, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stdout) == (2, "")
+    assert_one_line_error(stderr, "must be a positive int N or HxW")
+
+
+def test_ascii_fallbacks():
+    from convdocs.__main__ import _encodable
+
+    class Ascii:
+        encoding = "ascii"
+
+    assert _encodable("⌊(7 - 3)/2⌋ + 1 = 3 · 55 → 46 — ≡ ⌈x⌉ é", Ascii()) == (
+        "floor((7 - 3)/2) + 1 = 3 * 55 -> 46 - = ceil(x) e"
+    )
+    assert _encodable("日本", Ascii()) == "??"
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (MemoryError(), "out of memory"),
+        (RecursionError("maximum recursion depth exceeded"), "too deep"),
+        (RuntimeError("a bug\nover two lines"), "unexpected RuntimeError: a bug over two lines"),
+        (KeyError("x"), "unexpected KeyError: 'x'"),
+        (OSError(5, "Input/output error"), "unexpected OSError"),
+    ],
+)
+def test_every_failure_while_working_is_one_line_and_exit_1(monkeypatch, capsys, failure, message):
+    import convdocs.receptive
+
+    def fail(*_args, **_kwargs):
+        raise failure
+
+    monkeypatch.setattr(convdocs.receptive, "receptive_field", fail)
+    code, out, err = run(capsys, "conv3", "--input-size", "8")
+    assert (code, out) == (1, "")
+    assert_one_line_error(err, message)
+
+
+def test_an_encoding_failure_is_not_a_usage_error(monkeypatch, capsys):
+    import convdocs.receptive
+
+    def fail(*_args, **_kwargs):
+        encoding, reason = "ascii", "ordinal not in range(128)"
+        raise UnicodeEncodeError(encoding, "→", 0, 1, reason)
+
+    monkeypatch.setattr(convdocs.receptive, "receptive_field", fail)
+    code, _, err = run(capsys, "conv3", "--input-size", "8")
+    assert code == 1
+    assert_one_line_error(err, "'ascii' codec can't encode")
+
+
+def test_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
+    import convdocs.receptive
+
+    def interrupt(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(convdocs.receptive, "receptive_field", interrupt)
+    code, _, err = run(capsys, "conv3")
+    assert code == 130
+    assert_one_line_error(err, "interrupted")
+
+
+def test_a_real_memory_error_in_a_process_is_one_line():
+    # A subprocess whose model builder asks for more memory than exists; the process
+    # must still end with one line, not a traceback.
+    code = (
+        "import sys, convdocs.models\n"
+        "def huge(**kwargs):\n"
+        "    return bytearray(1 << 62)\n"
+        "convdocs.models.MODELS['unet'] = huge\n"
+        "from convdocs.__main__ import main\n"
+        "sys.exit(main(['sizes', 'unet', '--range', '1', '3']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert_one_line_error(result.stderr, "out of memory")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["sizes", "unet", "--range", "1", "²"],
+            "argument --range: must be a positive int, got '²'",
+        ),
+        (["conv3", "--input-size", "٣"], "must be a positive int N or HxW"),
+        (["conv3", "--input-size", "9" * 5000], "(5000 characters)"),
+        (["sizes", "unet", "--range", "1", "9" * 5000], "(5000 characters)"),
+    ],
+)
+def test_odd_numbers_are_usage_errors_with_short_messages(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert_one_line_error(err, message)
+    assert len(err) < 300
+    assert "invalid" not in err  # argparse's "invalid _positive value" names a function
