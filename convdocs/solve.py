@@ -8,10 +8,10 @@ for the unknown, and the tests check every answer with PyTorch.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from convdocs._fx import torch_padding
-from convdocs._validate import int_tuple, padding_pairs, spatial_ndim
 from convdocs.arithmetic import (
     _per_dim,
     conv_output_size,
@@ -227,13 +227,44 @@ class TransposeParams:
         }
 
 
-def _conv2d_params(conv):
-    """Size parameters of an ``nn.Conv2d``, with string paddings resolved."""
+def _torch_conv(value):
+    """``(conv, ndim)`` when ``value`` is a PyTorch convolution module, else ``(None, 0)``.
+
+    The module's type is checked (a transposed convolution or any other module is
+    refused), not the presence of a ``kernel_size`` attribute.
+    """
+    torch = sys.modules.get("torch")  # a module can only exist once torch is imported
+    if torch is None or not isinstance(value, torch.nn.Module):
+        return None, 0
+    nn = torch.nn
+    if isinstance(value, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+        msg = (
+            f"kernel_size is {value}, a transposed convolution; inverse_conv inverts a "
+            "convolution (nn.Conv1d, nn.Conv2d or nn.Conv3d): give the convolution whose "
+            "input size the transposed one should restore"
+        )
+        raise TypeError(msg)
+    ndim = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
+    found = next((n for kind, n in ndim.items() if isinstance(value, kind)), None)
+    if found is None:
+        msg = (
+            "kernel_size must be an int, a tuple of ints, or an nn.Conv1d, nn.Conv2d or "
+            f"nn.Conv3d, got a {type(value).__name__} module"
+        )
+        raise TypeError(msg)
+    if value.in_channels == 0:  # an uninitialised lazy module
+        msg = f"{value} does not know its input channels yet: run it once first"
+        raise ValueError(msg)
+    return value, found
+
+
+def _conv_params(conv):
+    """Size parameters of a PyTorch convolution, with string paddings resolved."""
     pads = torch_padding(conv.padding, conv.kernel_size, conv.dilation)
     if any(before != after for before, after in pads):
         msg = (
             f"{conv} pads asymmetrically (padding='same' with an even kernel), "
-            "which ConvTranspose2d cannot undo"
+            "which a transposed convolution cannot undo"
         )
         raise ValueError(msg)
     return conv.kernel_size, conv.stride, tuple(before for before, _ in pads), conv.dilation
@@ -245,19 +276,26 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
     Parameters
     ----------
     input_size : int or tuple of int
-        The convolution's input size (height, width).
-    kernel_size : int, tuple of int or torch.nn.Conv2d
-        The convolution's kernel size, or the ``nn.Conv2d`` itself (its kernel size,
-        stride, padding and dilation are then used, and the arguments below ignored).
-    stride, padding, dilation : int or tuple of int
-        The convolution's parameters (symmetric padding, as PyTorch's).
+        The convolution's input size, per spatial dimension (height, width).
+    kernel_size : int, tuple of int, or torch.nn.Conv1d, Conv2d or Conv3d
+        The convolution's kernel size, or the convolution module itself (its kernel
+        size, stride, padding and dilation are then used, and the arguments below
+        ignored).
+    stride, dilation : int or tuple of int
+        The convolution's parameters.
+    padding : int, pair or tuple, default 0
+        The convolution's padding, read as in :func:`conv_output_size`: a pair is
+        ``(before, after)`` when every other argument is a scalar (one spatial
+        dimension), and one value per dimension otherwise. It must be symmetric, as
+        a transposed convolution crops the same amount on both sides.
     module : bool, default False
-        Return a ready ``torch.nn.ConvTranspose2d`` (with the ``Conv2d``'s channels
-        swapped and its groups) instead of the parameters; needs an ``nn.Conv2d``.
+        Return a ready ``torch.nn.ConvTranspose1d``, ``2d`` or ``3d`` (matching the
+        convolution's dimensions, with its channels swapped, its groups, bias, dtype
+        and device) instead of the parameters; needs a convolution module.
 
     Returns
     -------
-    convdocs.solve.TransposeParams or torch.nn.ConvTranspose2d
+    convdocs.solve.TransposeParams or torch.nn.ConvTranspose1d/2d/3d
         The same kernel size, stride, padding and dilation, and the
         ``output_padding`` that selects ``input_size`` among the sizes the
         convolution maps to the same output.
@@ -266,9 +304,12 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
     ------
     ValueError
         If the convolution cannot run on ``input_size``, its padding is asymmetric,
-        or ``module=True`` without an ``nn.Conv2d``.
+        ``module=True`` without a convolution module, or ``input_size`` has a number
+        of dimensions other than the module's.
     TypeError
-        If an argument is not an integer.
+        If an argument is not an integer, ``module`` is not a bool, or
+        ``kernel_size`` is a module other than ``nn.Conv1d``, ``nn.Conv2d`` or
+        ``nn.Conv3d`` (a ``ConvTranspose2d`` included).
 
     See Also
     --------
@@ -294,25 +335,49 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
     ConvTranspose2d(16, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 0))
     >>> up(down(torch.zeros(1, 3, 28, 27))).shape
     torch.Size([1, 3, 28, 27])
+
+    A ``Conv1d`` gets a ``ConvTranspose1d``:
+
+    >>> inverse_conv(100, torch.nn.Conv1d(4, 8, kernel_size=5, stride=3), module=True)
+    ConvTranspose1d(8, 4, kernel_size=(5,), stride=(3,), output_padding=(2,))
     """
-    conv = None
-    if hasattr(kernel_size, "kernel_size") and hasattr(kernel_size, "out_channels"):
-        conv = kernel_size
-        kernel_size, stride, padding, dilation = _conv2d_params(conv)
+    if not isinstance(module, bool):
+        msg = f"module must be a bool, got {module!r} (type {type(module).__name__})"
+        raise TypeError(msg)
+    conv, conv_ndim = _torch_conv(kernel_size)
+    if conv is not None:
+        if isinstance(input_size, (tuple, list)) and len(input_size) != conv_ndim:
+            msg = (
+                f"input_size {tuple(input_size)} has {len(input_size)} values but {conv} "
+                f"has {conv_ndim} spatial dimension{'s' if conv_ndim > 1 else ''}"
+            )
+            raise ValueError(msg)
+        kernel_size, stride, padding, dilation = _conv_params(conv)
     elif module:
-        msg = "module=True needs an nn.Conv2d as kernel_size, got a kernel size"
+        msg = (
+            "module=True needs an nn.Conv1d, nn.Conv2d or nn.Conv3d as kernel_size, "
+            f"got {kernel_size!r}"
+        )
         raise ValueError(msg)
-    ndim = spatial_ndim(
-        input_size=input_size, kernel_size=kernel_size, stride=stride, dilation=dilation
-    ) or (len(padding) if isinstance(padding, (tuple, list)) else 1)
-    pads = padding_pairs(padding, ndim)
+    _, rows = _per_dim(
+        padding,
+        minimums=_POSITIVE,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        dilation=dilation,
+    )
+    pads = tuple(row["padding"] for row in rows)
     if any(before != after for before, after in pads):
-        msg = f"padding must be symmetric for ConvTranspose2d, got {padding!r}"
+        msg = (
+            f"padding must be symmetric for a transposed convolution, got {padding!r} "
+            f"(as (before, after) per dimension: {pads})"
+        )
         raise ValueError(msg)
-    sizes = int_tuple("input_size", input_size, ndim)
-    kernel = int_tuple("kernel_size", kernel_size, ndim)
-    strides = int_tuple("stride", stride, ndim)
-    dilations = int_tuple("dilation", dilation, ndim)
+    sizes, kernel, strides, dilations = (
+        tuple(row[name] for row in rows)
+        for name in ("input_size", "kernel_size", "stride", "dilation")
+    )
     out = conv_output_size(sizes, kernel, strides, pads, dilations)
     extra = tuple(
         (n + 2 * p - effective_kernel_size(k, d)) % s
@@ -325,7 +390,9 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
         return params
     import torch
 
-    return torch.nn.ConvTranspose2d(
+    transposed = {1: torch.nn.ConvTranspose1d, 2: torch.nn.ConvTranspose2d,
+                  3: torch.nn.ConvTranspose3d}[conv_ndim]  # fmt: skip
+    return transposed(
         conv.out_channels, conv.in_channels, groups=conv.groups, bias=conv.bias is not None,
-        **params.kwargs,
+        device=conv.weight.device, dtype=conv.weight.dtype, **params.kwargs,
     )  # fmt: skip
