@@ -159,8 +159,16 @@ function refusal(st) {
   return { torch, message, axis };
 }
 
-// Alternatives to a refused setting, each changing as few controls as possible.
-function nearest(st) {
+// Alternatives to a refused setting, each changing as few controls as possible: one
+// where one suffices; else fix the first problem (a string padding on a transposed
+// layer, then output_padding) and offer the fixes of what is left.
+function nearest(st, depth = 0) {
+  const alts = candidates(st), fine = alts.filter((alt) => !refusal(alt));
+  if (fine.length || !alts.length || depth === 2) return fine.slice(0, 3);
+  return nearest(alts[0], depth + 1);
+}
+
+function candidates(st) {
   const { input: I, kernel: K, stride: S, dilation: D } = st;
   const out = [];
   const bad = (f) => [0, 1].filter(f);
@@ -206,7 +214,7 @@ function nearest(st) {
         ? 1 + Math.ceil((2 * P[x] + 1 - span(K[x], D[x]) - A[x]) / S[x]) : n)) });
     }
   }
-  return out.filter((alt) => !refusal(alt)).slice(0, 3);
+  return out;
 }
 
 const sub = (n) => String(n);
