@@ -257,7 +257,10 @@ def _run_solve_padding(args) -> None:
 def _run_inverse(args) -> None:
     from convdocs.solve import inverse_conv
 
-    params = inverse_conv(args.input, args.kernel_size, args.stride, args.padding, args.dilation)
+    values = (args.input, args.kernel_size, args.stride, args.padding, args.dilation)
+    if any(isinstance(v, tuple) for v in values):  # HxW anywhere: one value per dimension
+        values = [v if isinstance(v, tuple) else (v, v) for v in values]
+    params = inverse_conv(*values)
     text = ", ".join(
         f"{name}={value[0] if len(set(value)) == 1 else value}"
         for name, value in params.kwargs.items()

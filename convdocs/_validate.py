@@ -7,12 +7,21 @@ so that a mistake surfaces at the call site instead of deep inside numpy.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 
 import numpy as np
 
 _KIND = {0: "a non-negative int", 1: "a positive int"}
+
+MAX_ENTRIES = 2**32
+"""The most entries convdocs' operations allocate for one result or padded input.
+
+4,294,967,296 entries: 32 GiB in float64. Larger requests are refused with a
+``ValueError`` before any memory is allocated, instead of numpy's ``MemoryError`` (or
+its "array is too big" and "Maximum allowed dimension exceeded").
+"""
 
 
 def _is_int(value) -> bool:
@@ -28,10 +37,55 @@ def _is_int(value) -> bool:
     return True
 
 
+def _type_name(value) -> str:
+    kind = type(value)
+    # numpy 2 names its bool scalar type "bool": say numpy.bool, not bool, next to np.True_
+    return f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+
+
 def _describe(value) -> str:
     if isinstance(value, (tuple, list)):
         return repr(tuple(value))
-    return f"{value!r} (type {type(value).__name__})" if not _is_int(value) else repr(value)
+    return f"{value!r} (type {_type_name(value)})" if not _is_int(value) else repr(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` as a ``bool``: True or False, numpy's ``np.True_`` and ``np.False_`` too.
+
+    Examples
+    --------
+    >>> check_bool("ceil_mode", np.True_)
+    True
+    >>> check_bool("ceil_mode", 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: ceil_mode must be a bool, got 1 (type int)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    msg = f"{name} must be a bool, got {value!r} (type {_type_name(value)})"
+    raise TypeError(msg)
+
+
+def check_entries(what: str, shape, cause: str) -> None:
+    """Refuse, before allocating it, an array of more than :data:`MAX_ENTRIES` entries.
+
+    ``cause`` names the parameters that make the array this large.
+
+    Examples
+    --------
+    >>> check_entries("the output", (1, 1, 2000002, 2000002), "padding 1000000")
+    Traceback (most recent call last):
+    ...
+    ValueError: padding 1000000 gives the output a shape of (1, 1, 2000002, 2000002), 4,000,008,000,004 entries; allowed: at most 4,294,967,296 (2**32)
+    """
+    count = math.prod(shape)
+    if count > MAX_ENTRIES:
+        msg = (
+            f"{cause} gives {what} a shape of {tuple(shape)}, {count:,} entries; "
+            f"allowed: at most {MAX_ENTRIES:,} (2**32)"
+        )
+        raise ValueError(msg)
 
 
 def check_int(name: str, value, minimum: int = 1) -> int:
@@ -76,6 +130,9 @@ def spatial_ndim(**params) -> int | None:
     for name, value in params.items():
         if not isinstance(value, (tuple, list)):
             continue
+        if not value:
+            msg = f"{name} must have one value per spatial dimension, got an empty {value!r}"
+            raise ValueError(msg)
         if first is None:
             first = name, len(value)
         elif len(value) != first[1]:
@@ -108,7 +165,7 @@ def int_tuple(name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
         return kind_of_error(f"{name} must be {kind} or a tuple of them, got {_describe(value)}")
 
     if isinstance(value, (tuple, list)):
-        if len(value) != ndim:
+        if len(value) != ndim or not value:
             raise error(ValueError)
         if not all(_is_int(v) for v in value):
             raise error(TypeError)
@@ -193,7 +250,7 @@ def float_array(name: str, value, ndims: tuple[int, ...]):
     ...
     ValueError: x must have 2, 3 or 4 dimensions, got shape (3,)
     """
-    array = np.asarray(value)
+    array = as_array(name, value)
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
     elif array.dtype == np.float16:
@@ -207,6 +264,41 @@ def float_array(name: str, value, ndims: tuple[int, ...]):
         msg = f"{name} must have {allowed} dimensions, got shape {array.shape}"
         raise ValueError(msg)
     return array
+
+
+def as_array(name: str, value):
+    """``numpy.asarray(value)``, refusing masked and ragged arrays with a clear message.
+
+    A masked array is refused rather than silently unmasked: ``numpy.asarray`` would
+    drop the mask and compute with whatever the masked entries hold.
+
+    Examples
+    --------
+    >>> as_array("x", [[1, 2], [3]])
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be a rectangular array (every row the same length), got a ragged sequence
+    >>> as_array("x", np.ma.masked_array([1.0, 2.0], mask=[0, 1]))
+    Traceback (most recent call last):
+    ...
+    TypeError: x is a masked array: convdocs does not handle masks; fill the masked entries first, e.g. x.filled(0)
+    """
+    if isinstance(value, np.ma.MaskedArray) or value is np.ma.masked:
+        msg = (
+            f"{name} is a masked array: convdocs does not handle masks; fill the masked "
+            f"entries first, e.g. {name}.filled(0)"
+        )
+        raise TypeError(msg)
+    try:
+        return np.asarray(value)
+    except ValueError as err:
+        if "inhomogeneous" not in str(err) and "sequence" not in str(err):
+            raise
+        msg = f"{name} must be a rectangular array (every row the same length), got a ragged sequence"
+        raise ValueError(msg) from None
+    except (TypeError, RuntimeError) as err:  # a tensor that requires grad, say
+        msg = f"{name} cannot be read as a numpy array: {err}"
+        raise TypeError(msg) from None
 
 
 def _pad_width2d(name: str, value) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -12,7 +12,13 @@ import functools
 
 import numpy as np
 
-from convdocs._validate import check_int, float_array, int_tuple, padding_pairs
+from convdocs._validate import (
+    check_entries,
+    check_int,
+    float_array,
+    int_tuple,
+    padding_pairs,
+)
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_same_padding,
@@ -86,7 +92,8 @@ def _add_bias(out, bias):
     if bias.shape != (out_channels,):
         msg = f"bias must have shape ({out_channels},) (one per output channel), got {bias.shape}"
         raise ValueError(msg)
-    out += bias.astype(out.dtype, copy=False)[:, None, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        out += bias.astype(out.dtype, copy=False)[:, None, None]
     return out
 
 
@@ -113,6 +120,26 @@ def _padding(padding, size, kernel, stride, dilation):
         msg = f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
         raise ValueError(msg)
     return padding_pairs(padding, 2)
+
+
+# PyTorch's limits for the modes it has: F.pad refuses a reflection at least as wide as
+# the input, and a circular pad that wraps around more than once.
+_PYTORCH_PAD_LIMIT = {"reflect": (0, "smaller than"), "circular": (1, "at most")}
+
+
+def _check_copied_padding(mode, pads, size):
+    """Refuse the paddings PyTorch refuses for ``padding_mode`` 'reflect' and 'circular'."""
+    if mode not in _PYTORCH_PAD_LIMIT:
+        return
+    slack, allowed = _PYTORCH_PAD_LIMIT[mode]
+    for axis, n, pair in zip(("height", "width"), size, pads):
+        if max(pair) >= n + slack:
+            msg = (
+                f"padding {pair} along the {axis} with padding_mode={mode!r} needs each pad "
+                f"{allowed} the input {axis} {n} (PyTorch's rule); got padding {pads} for an "
+                f"input of size {tuple(size)}"
+            )
+            raise ValueError(msg)
 
 
 @functools.lru_cache(maxsize=1024)  # every convolution asks again for the same few taps
@@ -172,7 +199,8 @@ def _correlate(x4, weight, stride, dilation, groups, pads, out_size):
     cols = _im2col(x4, (kh, kw), stride, dilation, pads, out_size)
     cols = cols.reshape(n, groups, per_group * kh * kw, out_size[0] * out_size[1])
     w = weight.reshape(groups, out_channels // groups, per_group * kh * kw)
-    out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf and nan propagate, as in PyTorch
+        out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
     return out.reshape(n, out_channels, *out_size)
 
 
@@ -202,7 +230,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
         depthwise convolution).
     padding_mode : str, default "zeros"
         What the padding contains: any mode of :func:`convdocs.pad` ("zeros",
-        "reflect", "replicate", "circular", "symmetric", or their aliases).
+        "reflect", "replicate", "circular", "symmetric", or their aliases). As in
+        PyTorch, "reflect" needs each pad smaller than the input size along its axis
+        and "circular" at most the input size; "symmetric", which PyTorch lacks, repeats
+        periodically like :func:`numpy.pad`.
 
     Returns
     -------
@@ -216,8 +247,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     ------
     ValueError
         If ranks or channel counts do not match, ``groups`` does not divide the
-        channels, a parameter is out of range, or the kernel is larger than the padded
-        input. The message names the parameter and the value received.
+        channels, a parameter is out of range, the kernel is larger than the padded
+        input, a "reflect" or "circular" padding is wider than PyTorch allows, or the
+        output (or the padded input) would have more than 2**32 entries (32 GiB in
+        float64: refused before allocating). The message names the parameter and the
+        value received.
     TypeError
         If a parameter is not an integer or an array is not real-valued.
 
@@ -270,7 +304,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     mode = canonical_mode(padding_mode)
     pads = _padding(padding, x4.shape[2:], kernel, stride, dilation)
     out_size = _cached_conv_output_size(x4.shape[2:], kernel, stride, pads, dilation)
+    cause = f"x of shape {x4.shape} with padding {pads}"
+    check_entries("the output", (x4.shape[0], weight.shape[0], *out_size), cause)
     if mode != "zeros":  # fill the padding; zero padding is left implicit in _im2col
+        _check_copied_padding(mode, pads, x4.shape[2:])
+        padded = [n + before + after for n, (before, after) in zip(x4.shape[2:], pads)]
+        check_entries("the padded input", (*x4.shape[:2], *padded), cause)
         x4, pads = pad(x4, pads, mode=mode), ((0, 0), (0, 0))
     out = _correlate(x4, weight, stride, dilation, groups, pads, out_size)
     return restore(_add_bias(out, bias))
@@ -318,7 +357,8 @@ def conv_transpose2d(
     ------
     ValueError
         If shapes do not match, ``groups`` does not divide the channels,
-        ``output_padding >= max(stride, dilation)``, or the padding crops everything.
+        ``output_padding >= max(stride, dilation)``, the padding crops everything, or
+        the output would have more than 2**32 entries.
     TypeError
         If a parameter is not an integer or an array is not real-valued.
 
@@ -360,6 +400,10 @@ def conv_transpose2d(
     extra = int_tuple("output_padding", output_padding, 2, minimum=0)
     pads = padding_pairs(padding, 2)
     out_size = conv_transpose_output_size(x4.shape[2:], kernel, stride, pads, extra, dilation)
+    out_channels = weight.shape[1] * groups
+    full = conv_transpose_output_size(x4.shape[2:], kernel, stride, 0, extra, dilation)
+    cause = f"x of shape {x4.shape} with stride {stride} and dilation {dilation}"
+    check_entries("the output before cropping", (x4.shape[0], out_channels, *full), cause)
     out = _scatter(x4, weight, stride, dilation, groups, pads, out_size)
     return restore(_add_bias(out, bias))
 
@@ -375,7 +419,8 @@ def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
     (top, _), (left, _) = pads
     # (G, C_in/G, O/G * kh * kw)^T @ (N, G, C_in/G, H * W) -> (N, G, O/G * kh * kw, H * W)
     taps = weight.reshape(groups, c_in // groups, per_out * kh * kw).transpose(0, 2, 1)
-    cols = np.matmul(taps, x4.reshape(n, groups, c_in // groups, h * w))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf and nan propagate
+        cols = np.matmul(taps, x4.reshape(n, groups, c_in // groups, h * w))
     cols = cols.reshape(n, groups * per_out, kh, kw, h, w)
     # The uncropped output, extended where output_padding reaches past it.
     uncropped = conv_transpose_output_size((h, w), (kh, kw), stride, 0, 0, dilation)
@@ -384,7 +429,8 @@ def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
     for i in range(kh):
         for j in range(kw):
             rows, columns = _tap_slices(i, j, stride, dilation, (h, w))
-            out[:, :, rows, columns] += cols[:, :, i, j]
+            with np.errstate(invalid="ignore", over="ignore"):
+                out[:, :, rows, columns] += cols[:, :, i, j]
     return out[:, :, top : top + out_size[0], left : left + out_size[1]]
 
 
@@ -415,7 +461,8 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1):
     ------
     ValueError
         If the shapes do not match, a parameter is out of range, or the matrix would
-        have more than 50 million entries (it is dense: use :func:`conv2d` instead).
+        have more than 50 million entries (it is dense: use :func:`conv2d` instead);
+        the size is checked before any array is allocated.
     TypeError
         If a parameter is not an integer.
 
@@ -450,24 +497,25 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1):
         raise ValueError(msg)
     shape = int_tuple("input_shape", tuple(input_shape), len(input_shape))
     channels, h, w = (1, *shape) if len(shape) == 2 else shape
-    _, weight, _ = _as_batch(np.zeros((channels, h, w)), weight, 1)
+    # Each output gives a row, so the matrix has at least C * H * W entries: check them
+    # before anything of that size exists.
+    _check_matrix_size(1, channels * h * w, input_shape)
+    # A read-only view stands for the input: its shape is checked, nothing is allocated.
+    x = np.broadcast_to(np.zeros(()), (channels, h, w))
+    _, weight, _ = _as_batch(x, weight, 1)
     out_channels, _, kh, kw = weight.shape
     stride = int_tuple("stride", stride, 2)
     dilation = int_tuple("dilation", dilation, 2)
     (top, _), (left, _) = pads = padding_pairs(padding, 2)
     oh, ow = conv_output_size((h, w), (kh, kw), stride, pads, dilation)
     rows, cols = out_channels * oh * ow, channels * h * w
-    if rows * cols > MAX_MATRIX_ENTRIES:
-        msg = (
-            f"conv_matrix would be {rows} x {cols} = {rows * cols:,} entries (dense); "
-            f"allowed: at most {MAX_MATRIX_ENTRIES:,}. Use conv2d for inputs this large"
-        )
-        raise ValueError(msg)
-    # Every (output pixel, tap) pair as broadcast index arrays: o, y, x, c, i, j.
+    _check_matrix_size(rows, cols, input_shape, weight.shape, stride, pads, dilation)
+    # Every (output pixel, tap) pair as broadcast index arrays: o, y, x, c, i, j; the
+    # input row and column each tap reads come from per-axis tables, -1 in the padding.
     o, y, x, c, i, j = np.ix_(*map(np.arange, (out_channels, oh, ow, channels, kh, kw)))
-    in_y = y * stride[0] + i * dilation[0] - top
-    in_x = x * stride[1] + j * dilation[1] - left
-    inside = (in_y >= 0) & (in_y < h) & (in_x >= 0) & (in_x < w)
+    in_y = _tap_index(oh, kh, stride[0], dilation[0], top, h)[y, i]
+    in_x = _tap_index(ow, kw, stride[1], dilation[1], left, w)[x, j]
+    inside = (in_y >= 0) & (in_x >= 0)
     shape6 = (out_channels, oh, ow, channels, kh, kw)
     row = np.broadcast_to((o * oh + y) * ow + x, shape6)[np.broadcast_to(inside, shape6)]
     col = np.broadcast_to((c * h + in_y) * w + in_x, shape6)[np.broadcast_to(inside, shape6)]
@@ -475,3 +523,40 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1):
     matrix = np.zeros((rows, cols), dtype=weight.dtype)
     matrix[row, col] = value
     return matrix
+
+
+def _check_matrix_size(rows, cols, input_shape, *params):
+    """Refuse a conv_matrix of more than MAX_MATRIX_ENTRIES entries, naming its causes."""
+    if rows * cols <= MAX_MATRIX_ENTRIES:
+        return
+    if params:
+        weight_shape, stride, pads, dilation = params
+        cause = (
+            f"input_shape {tuple(input_shape)} with a weight of shape {weight_shape}, "
+            f"stride {stride}, padding {pads} and dilation {dilation}"
+        )
+    else:
+        cause = f"input_shape {tuple(input_shape)}"
+    size = f"{rows} x {cols} = {rows * cols:,}" if params else f"at least {rows * cols:,}"
+    msg = (
+        f"{cause} gives a conv_matrix of {size} entries (dense); allowed: at most "
+        f"{MAX_MATRIX_ENTRIES:,}. Use conv2d for inputs this large"
+    )
+    raise ValueError(msg)
+
+
+def _tap_index(out: int, kernel: int, stride: int, dilation: int, before: int, size: int):
+    """``(out, kernel)`` table of the input index that tap ``i`` of window ``y`` reads
+    along one axis, ``y * stride + i * dilation - before``, or -1 in the padding.
+
+    Computed with Python ints (an object array) when the padded extent exceeds int64,
+    so that no stride or padding, however large, overflows.
+    """
+    reach = (out - 1) * stride + (kernel - 1) * dilation
+    dtype = np.int64 if max(reach, before, stride, dilation) < 2**62 else object
+    index = (
+        np.arange(out, dtype=dtype)[:, None] * stride
+        + np.arange(kernel, dtype=dtype)[None, :] * dilation
+        - before
+    )
+    return np.where((index >= 0) & (index < size), index, -1).astype(np.int64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convdocs._validate import check_int
+from convdocs._validate import check_bool, check_entries, check_int
 
 __all__ = ["photograph", "small_image", "step_edge"]
 
@@ -33,9 +33,10 @@ def photograph(gray=True, downsample=1):
     Raises
     ------
     ValueError
-        If ``downsample`` is not a positive int.
+        If ``downsample`` is smaller than 1 or larger than the image's width (512),
+        which would leave no pixel.
     TypeError
-        If ``gray`` is not a bool.
+        If ``gray`` is not a bool or ``downsample`` is not an int.
 
     See Also
     --------
@@ -53,12 +54,16 @@ def photograph(gray=True, downsample=1):
     import matplotlib.pyplot as plt
     from matplotlib.cbook import get_sample_data
 
-    if not isinstance(gray, bool):
-        msg = f"gray must be a bool, got {gray!r} (type {type(gray).__name__})"
-        raise TypeError(msg)
+    gray = check_bool("gray", gray)
     factor = check_int("downsample", downsample)
     with get_sample_data("grace_hopper.jpg") as file:
         image = plt.imread(file).astype(np.float64) / 255
+    if factor > min(image.shape[:2]):
+        msg = (
+            f"downsample must be at most {min(image.shape[:2])} (the image is "
+            f"{image.shape[0]}x{image.shape[1]}): a larger block leaves no pixel, got {factor}"
+        )
+        raise ValueError(msg)
     if gray:
         image = image.mean(axis=2)
     h, w = (n - n % factor for n in image.shape[:2])
@@ -118,7 +123,8 @@ def step_edge(size=7, edge=None):
     Raises
     ------
     ValueError
-        If ``size`` is not positive or ``edge`` is outside ``0 .. size``.
+        If ``size`` is not positive or ``edge`` is outside ``0 .. size``, or the image
+        would have more than 2**32 pixels (``size`` above 65536).
     TypeError
         If an argument is not an int.
 
@@ -140,6 +146,7 @@ def step_edge(size=7, edge=None):
     if edge > size:
         msg = f"edge must be between 0 and size ({size}), got {edge}"
         raise ValueError(msg)
+    check_entries("the image", (size, size), f"size {size}")
     image = np.zeros((size, size))
     image[:, edge:] = 1.0
     return image

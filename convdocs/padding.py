@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from convdocs._validate import _describe, _is_int, _pad_width2d
+from convdocs._validate import _describe, _is_int, _pad_width2d, as_array, check_entries
 
 __all__ = ["PADDING_MODES", "canonical_mode", "pad"]
 
@@ -445,12 +445,14 @@ def pad(x, pad, mode="zeros", value=0.0):
     TypeError
         If ``pad`` is not made of ints (bools and floats such as ``1.0`` included),
         ``mode`` is not a string, ``value`` is not a real number, or ``x`` is not
-        numeric.
+        numeric or is a masked array (whose mask numpy.pad would drop).
     ValueError
         If ``pad`` is negative or malformed, ``mode`` is unknown (another library's
         name is translated in the message: see :func:`convdocs.canonical_mode`), ``value`` is
         given with a mode other than ``"zeros"`` or does not fit ``x``'s dtype, ``x``
-        has fewer than two dimensions, or an empty axis would be padded by copying.
+        has fewer than two dimensions or is ragged, an empty axis would be padded by
+        copying, or the result would have more than 2**32 entries (checked before
+        allocating).
 
     See Also
     --------
@@ -542,7 +544,7 @@ def pad(x, pad, mode="zeros", value=0.0):
     """
     name = canonical_mode(mode)
     (top, bottom), (left, right) = widths = _pad_width2d("pad", pad)
-    array = np.asarray(x)
+    array = as_array("x", x)
     if array.dtype.kind not in "biufc":
         msg = f"x must be a numeric array, got dtype {array.dtype}"
         raise TypeError(msg)
@@ -557,6 +559,9 @@ def pad(x, pad, mode="zeros", value=0.0):
                 f"pixels to copy; only mode='zeros' can pad an empty axis"
             )
             raise ValueError(msg)
+    height, width = array.shape[-2:]
+    padded = (*array.shape[:-2], top + height + bottom, left + width + right)
+    check_entries("the result", padded, f"pad {widths} on x of shape {array.shape}")
     pad_width = ((0, 0),) * (array.ndim - 2) + ((top, bottom), (left, right))
     if name == "zeros":
         return np.pad(array, pad_width, mode="constant", constant_values=fill)
@@ -565,11 +570,14 @@ def pad(x, pad, mode="zeros", value=0.0):
 
 def _fill_value(value, mode: str, dtype: np.dtype):
     """Check ``value`` (a real scalar; non-zero only in zeros mode; fits ``dtype``)."""
-    scalar = np.asarray(value) if not isinstance(value, (str, bytes)) else None
-    if scalar is None or scalar.ndim != 0 or scalar.dtype.kind not in "biuf":
-        msg = f"value must be a real number, got {_describe(value)}"
-        raise TypeError(msg)
-    number = scalar.item()
+    if type(value) is int:  # any size: np.asarray(10**30) would be an object array
+        number = value
+    else:
+        scalar = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+        if scalar is None or scalar.ndim != 0 or scalar.dtype.kind not in "biuf":
+            msg = f"value must be a real number, got {_describe(value)}"
+            raise TypeError(msg)
+        number = scalar.item()
     if mode != "zeros":
         if number != 0 or math.isnan(number):
             msg = (
@@ -590,9 +598,13 @@ def _fill_value(value, mode: str, dtype: np.dtype):
             )
             raise ValueError(msg)
         return number
-    with np.errstate(over="ignore"):
-        stored = np.asarray(number).astype(dtype)
-    if math.isfinite(number) and not np.isfinite(stored):
+    try:
+        with np.errstate(over="ignore"):
+            stored = np.asarray(float(number)).astype(dtype)
+    except OverflowError:  # an int beyond every float
+        stored = np.asarray(np.inf)
+    finite = not isinstance(number, float) or math.isfinite(number)  # ints are finite
+    if finite and not np.isfinite(stored):
         msg = (
             f"value={number!r} overflows x's dtype {dtype} (largest finite value "
             f"{np.finfo(dtype).max}); convert x first, e.g. x.astype(np.float64)"

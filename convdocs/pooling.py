@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convdocs._validate import float_array, int_tuple
+from convdocs._validate import check_bool, check_entries, float_array, int_tuple
 from convdocs.arithmetic import conv_output_size, effective_kernel_size
 from convdocs.conv import _tap_slices
 
@@ -24,6 +24,7 @@ def _normalise(x, kernel_size, stride, padding, dilation, ceil_mode):
     Returns the input as a float array, the (height, width) pairs of kernel, stride,
     padding and dilation, and the output (height, width).
     """
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
     array = float_array("x", x, ndims=(2, 3, 4))
     kernel = int_tuple("kernel_size", kernel_size, 2)
     stride = kernel if stride is None else int_tuple("stride", stride, 2)
@@ -46,6 +47,13 @@ def _normalise(x, kernel_size, stride, padding, dilation, ceil_mode):
     except ValueError as err:
         msg = f"x of shape {array.shape}: {err}"
         raise ValueError(msg) from None
+    # The padded copy the taps are read from, checked before it exists.
+    padded = [
+        max(n + p, _extent(o, k, s, d))
+        for n, p, o, k, s, d in zip(size, padding, out, kernel, stride, dilation)
+    ]
+    cause = f"x of shape {array.shape} with kernel_size {kernel} and padding {padding}"
+    check_entries("the padded input", (*array.shape[:-2], *padded), cause)
     return array, kernel, stride, padding, dilation, out
 
 
@@ -113,8 +121,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     ValueError
         If ``x`` does not have 2, 3 or 4 dimensions or is empty along H or W, a
         kernel size, stride or dilation is smaller than 1, the padding is negative or
-        more than half the kernel size, or the dilated window does not fit in the
-        padded input.
+        more than half the kernel size, the dilated window does not fit in the
+        padded input, or the padded input would have more than 2**32 entries
+        (checked before allocating).
 
     See Also
     --------
@@ -217,7 +226,8 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     ValueError
         If ``x`` does not have 2, 3 or 4 dimensions or is empty along H or W, a
         kernel size or stride is smaller than 1, the padding is negative or more than
-        half the kernel size, or the window does not fit in the padded input.
+        half the kernel size, the window does not fit in the padded input, or the
+        padded input would have more than 2**32 entries (checked before allocating).
 
     See Also
     --------
@@ -283,17 +293,13 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
            [ 6. ,  7.5,  9. ],
            [12. , 13.5, 15. ]])
     """
-    if not isinstance(count_include_pad, bool):
-        msg = (
-            f"count_include_pad must be a bool, got {count_include_pad!r} "
-            f"(type {type(count_include_pad).__name__})"
-        )
-        raise TypeError(msg)
+    count_include_pad = check_bool("count_include_pad", count_include_pad)
     array, kernel, stride, padding, dilation, out = _normalise(
         x, kernel_size, stride, padding, 1, ceil_mode
     )
     extents = [_extent(*args) for args in zip(out, kernel, stride, dilation)]
-    total = _reduce(_pad(array, padding, extents, 0), kernel, stride, dilation, out, np.add)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, as in PyTorch
+        total = _reduce(_pad(array, padding, extents, 0), kernel, stride, dilation, out, np.add)
     # The divisor: a mask of the pixels that count, summed over each window.
     if count_include_pad:  # the padded input counts, the overhang does not
         size = [n + 2 * p for n, p in zip(array.shape[-2:], padding)]
@@ -301,4 +307,5 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     else:  # only the input counts
         mask = _pad(np.ones(array.shape[-2:], dtype=array.dtype), padding, extents, 0)
     count = _reduce(mask, kernel, stride, dilation, out, np.add)
-    return total / count
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is nan, as in PyTorch
+        return total / count

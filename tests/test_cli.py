@@ -125,6 +125,7 @@ def test_python_dash_m_convdocs(tmp_path):
         (["solve-padding", "224x225", "112x113", "-k", "3", "-s", "2"], "padding=(1, 1)"),
         (["inverse", "28", "-k", "3", "-s", "2", "-p", "1"], "output_padding=1,"),
         (["inverse", "28x27", "-k", "3", "-s", "2", "-p", "1"], "output_padding=(1, 0)"),
+        (["inverse", "28", "-k", "3", "-s", "2", "-p", "1x2"], "padding=(1, 2), output_padding=1"),
     ],
 )
 def test_working_backwards_commands(capsys, argv, expected):
