@@ -837,7 +837,9 @@ def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
     TypeError
         If ``padded`` is not a bool or another argument is not an int.
     ValueError
-        If an int argument is smaller than 1.
+        If an int argument is smaller than 1, or ``depth`` and ``base_channels`` make
+        a model of more than 2**31 parameters (8 GiB in float32; a depth of 40 would
+        need more memory than exists), refused before PyTorch allocates anything.
 
     See Also
     --------
@@ -903,13 +905,42 @@ def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
     if not isinstance(padded, bool):
         msg = f"padded must be a bool, got {padded!r} (type {type(padded).__name__})"
         raise TypeError(msg)
-    return UNet(
-        padded,
-        in_channels=check_int("in_channels", in_channels),
-        num_classes=check_int("num_classes", num_classes),
-        depth=check_int("depth", depth),
-        base_channels=check_int("base_channels", base_channels),
-    )
+    sizes = {
+        "in_channels": check_int("in_channels", in_channels),
+        "num_classes": check_int("num_classes", num_classes),
+        "depth": check_int("depth", depth),
+        "base_channels": check_int("base_channels", base_channels),
+    }
+    count = _unet_parameters(**sizes)
+    if count > MAX_UNET_PARAMETERS:
+        msg = (
+            f"depth={sizes['depth']} with base_channels={sizes['base_channels']} gives a "
+            f"U-Net of {count:,} parameters ({count * 4 / 2**30:,.0f} GiB in float32); "
+            f"allowed: at most {MAX_UNET_PARAMETERS:,} (2**31, 8 GiB): lower depth or "
+            "base_channels"
+        )
+        raise ValueError(msg)
+    return UNet(padded, **sizes)
+
+
+# unet refuses models beyond this many parameters (8 GiB in float32) before PyTorch
+# tries to allocate them: the channels double with every level, so a depth of 40 asks
+# for more memory than exists (PyTorch fails with an allocator or overflow error).
+MAX_UNET_PARAMETERS = 2**31
+
+
+def _unet_parameters(in_channels, num_classes, depth, base_channels) -> int:
+    """The parameter count of ``UNet(...)``, computed without building it."""
+    widths = [base_channels * 2**level for level in range(depth + 1)]
+
+    def double(c_in, c_out):  # two 3x3 convolutions with biases
+        return 9 * c_in * c_out + c_out + 9 * c_out * c_out + c_out
+
+    encoder = sum(double(a, b) for a, b in itertools.pairwise([in_channels, *widths[:-1]]))
+    bottleneck = double(widths[-2], widths[-1])
+    ups = sum(4 * a * b + b for a, b in itertools.pairwise(widths[::-1]))
+    decoder = sum(double(2 * c, c) for c in widths[-2::-1])
+    return encoder + bottleneck + ups + decoder + base_channels * num_classes + num_classes
 
 
 # Registry --------------------------------------------------------------------------------

@@ -513,3 +513,20 @@ def test_import_convdocs_does_not_import_models_or_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("depth", "base"), [(40, 64), (40, 1), (8, 64), (25, 1)])
+def test_unet_refuses_models_too_large_to_allocate(depth, base):
+    # PyTorch fails on these with an allocator or overflow error, after a long wait.
+    with pytest.raises(
+        ValueError, match=rf"depth={depth} with base_channels={base} gives a U-Net of"
+    ):
+        unet(depth=depth, base_channels=base)
+
+
+@pytest.mark.parametrize("args", [(1, 2, 4, 64), (3, 5, 2, 4), (1, 2, 1, 1), (2, 3, 7, 2)])
+def test_unet_parameter_count_before_building_is_exact(args):
+    from convdocs.models import _unet_parameters
+
+    model = unet(False, *args)
+    assert _unet_parameters(*args) == sum(p.numel() for p in model.parameters())
