@@ -631,7 +631,7 @@ export function stackTable(specs, inputSize = null) {
   const size = (v) => (scalar ? String(v[0]) : v.join('x'));
   const summary = [['units of', name]];
   if (inputSize !== null) {
-    summary.push(['input size', size(Array.isArray(inputSize) ? inputSize : [inputSize])],
+    summary.push(['input size', size(rows[0].cells[2].split('x'))],
       ['output size', size(sizes)]);
   }
   summary.push(
