@@ -78,10 +78,15 @@ def lint(session):
 
 @nox.session(default=False)
 def bench(session):
-    """Time convdocs against PyTorch and OpenCV in one process; prints a ratio table."""
+    """Time convdocs against PyTorch and OpenCV in one process; prints a ratio table.
+    Then, if the site is built, the explorer's redraw time and weight in Chromium."""
     install(session, "test")
     session.install("threadpoolctl", *CONSTRAINTS)
     session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
+    if (HTML / "explorer.html").exists():
+        session.run("python", str(ROOT / "benchmarks" / "explorer.py"), str(HTML))
+    else:
+        session.log("no built site: run `nox -s docs` to time the explorer too")
 
 
 @nox.session(default=False)

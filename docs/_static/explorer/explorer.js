@@ -137,6 +137,8 @@ class Explorer {
       history.replaceState(null, "", this.link());
       window.addEventListener("popstate", () => {
         this.state = fromQuery(location.search).state;
+        clearTimeout(this.urlTimer);
+        this.editing = false;
         this.stop();
         this.sync();
         this.render();
@@ -185,8 +187,9 @@ class Explorer {
       this.stackOut,
       bar,
     );
-    this.root.addEventListener("input", (event) => this.onInput(event, false));
-    this.root.addEventListener("change", (event) => this.onInput(event, true));
+    this.root.addEventListener("input", (event) => this.onInput(event));
+    // The input event already applied the value; a change only ends the edit.
+    this.root.addEventListener("change", () => this.remember(true));
     for (const form of [this.controls, this.stackControls]) {
       form.addEventListener("submit", (event) => event.preventDefault());
     }
@@ -243,7 +246,7 @@ class Explorer {
     for (const form of [this.controls, this.stackControls]) form.querySelector(".cd-invalid").textContent = "";
   }
 
-  onInput(event, committed) {
+  onInput(event) {
     const target = event.target;
     const name = target.dataset.name;
     if (!name) return;
@@ -282,7 +285,7 @@ class Explorer {
     this.stop();
     if (["mode", "square", "padding-kind", "transposed"].includes(name)) this.sync();
     this.render();
-    this.remember(committed);
+    this.remember(false);
   }
 
   refuse(target, invalid, message) {
@@ -303,20 +306,35 @@ class Explorer {
     return `${this.root.dataset.explorerPage}?${query}`;
   }
 
+  // One history entry per change: an edit's first write adds an entry, the rest of the
+  // edit updates it, and the edit ends when the control commits (a change event).
+  // Writes during an edit wait for a pause in typing: browsers throttle history calls.
   remember(committed) {
     this.openLink.href = this.link();
     if (!this.urlState) return;
+    clearTimeout(this.urlTimer);
+    if (!committed) {
+      this.urlTimer = setTimeout(() => this.writeUrl(true), 250);
+      return;
+    }
+    this.writeUrl(false);
+  }
+
+  writeUrl(editing) {
     const href = this.link();
-    if (href === location.pathname + location.search + location.hash) return;
-    // Typing replaces the current entry; a committed change adds one, so Back undoes it.
-    if (committed) history.pushState(null, "", href);
-    else history.replaceState(null, "", href);
+    if (href !== location.pathname + location.search + location.hash) {
+      if (this.editing) history.replaceState(null, "", href);
+      else history.pushState(null, "", href);
+    }
+    this.editing = editing;
   }
 
   // --- rendering ---
 
   render() {
     const st = this.state;
+    // Read the width before writing to the page: a read after a write forces a layout.
+    this.width = this.root.clientWidth || 600;
     this.openLink.href = this.link();
     this.notice.textContent = this.linkProblems.length
       ? `This link had settings the explorer cannot use, shown with defaults instead: ${this.linkProblems.join("; ")}.`
@@ -628,7 +646,7 @@ class Diagram {
     this.grid = result.grid;
     const [gh, gw] = this.grid.shape;
     const [oh, ow] = result.output;
-    const width = widget.root.clientWidth || 600;
+    const width = widget.width;
     const gap = 1.5;
     // Side by side when the cells stay readable, else the output under the input.
     const side = width / (gw + gap + ow) >= Math.min(14, width / Math.max(gw, ow));
@@ -639,9 +657,9 @@ class Diagram {
     const parts = [];
     parts.push(`<title id="${uid}-title">${summary}</title>`);
     parts.push(`<defs><pattern id="${uid}-hatch" width="0.25" height="0.25" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="0.25" height="0.25" class="cd-zero-bg"/><line x1="0" y1="0" x2="0" y2="0.25" class="cd-hatch"/></pattern></defs>`);
-    parts.push(`<g class="cd-grid" transform="translate(${this.origin.gx} ${this.origin.gy})" tabindex="0" role="group" aria-label="Input grid, ${times(this.grid.shape)}: arrow keys choose a cell">`);
+    parts.push(`<g class="cd-grid" data-shape="${gh}x${gw}" transform="translate(${this.origin.gx} ${this.origin.gy})" tabindex="0" role="group" aria-label="Input grid, ${times(this.grid.shape)}: arrow keys choose a cell">`);
     parts.push(cellsPath(this.grid.roles, uid));
-    parts.push(`</g><g class="cd-output" transform="translate(${this.origin.ox} ${this.origin.oy})" tabindex="0" role="group" aria-label="Output, ${times(result.output)}: arrow keys choose a cell">`);
+    parts.push(`</g><g class="cd-output" data-shape="${oh}x${ow}" transform="translate(${this.origin.ox} ${this.origin.oy})" tabindex="0" role="group" aria-label="Output, ${times(result.output)}: arrow keys choose a cell">`);
     parts.push(`<path class="cd-out" d="${rectsPath(oh, ow)}"/></g>`);
     parts.push(`<g class="cd-marks" pointer-events="none"></g>`);
     const svg = document.createElementNS(SVG, "svg");

@@ -102,6 +102,9 @@ export function toQuery(state) {
     if (pairText(state.outputPadding) !== "0") params.set("op", pairText(state.outputPadding));
   }
   if (state.target && !state.transposed) params.set("target", pairText(state.target));
-  if (!state.square) params.set("sq", "0");
+  // Unequal values already mean "not square"; say it only when the values cannot.
+  const pairs = [state.input, state.kernel, state.stride, state.dilation, state.outputPadding];
+  if (Array.isArray(state.padding)) pairs.push(state.padding);
+  if (!state.square && pairs.every(([h, w]) => h === w)) params.set("sq", "0");
   return params.toString();
 }
