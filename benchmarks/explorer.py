@@ -1,6 +1,6 @@
 """How fast the explorer redraws, and how much it ships, measured in Chromium.
 
-For input sizes up to 32×32 (and a 64×64 grid, the largest the explorer draws), changes
+For input sizes up to 32x32 (and a 64x64 grid, the largest the explorer draws), changes
 one control the way a reader does (an ``input`` event on the kernel-size field) and
 measures, in the page, the time from the event to the end of the widget's update
 (``script``), to the end of the style and layout it causes (``+ layout``: the work that
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, LAUNCH_FLAGS  # noqa: E402 (after the path is set)
+from tests.browser import CHROMIUM, LAUNCH_FLAGS  # after the path is set
 
 CASES = [  # (label, query): the control changed is the kernel size, 3 <-> 5
     ("8x8, k3 s1 p1", "i=8&k=3&p=1"),
@@ -98,7 +98,9 @@ def main() -> int:
 
     base, server = serve(args.site)
     print(f"Explorer redraw after one control change ({args.rounds} rounds, ms)")
-    print(f"{'layer':34} {'script':>7} {'p95':>6} {'+ layout':>9} {'p95':>6} {'frame':>7} {'p95':>6}")
+    print(
+        f"{'layer':34} {'script':>7} {'p95':>6} {'+ layout':>9} {'p95':>6} {'frame':>7} {'p95':>6}"
+    )
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_FLAGS)
@@ -123,7 +125,9 @@ def main() -> int:
     for name, raw, packed in files:
         print(f"{name:16} {raw / 1000:7.1f} KB raw {packed / 1000:7.1f} KB gzip")
     total = sum(packed for _, _, packed in files) / 1000
-    print(f"{'total':16} {sum(raw for _, raw, _ in files) / 1000:7.1f} KB raw {total:7.1f} KB gzip")
+    print(
+        f"{'total':16} {sum(raw for _, raw, _ in files) / 1000:7.1f} KB raw {total:7.1f} KB gzip"
+    )
     print(f"budget: {BUDGET_GZIP_KB:.0f} KB gzip")
     return 0
 
