@@ -281,7 +281,7 @@ def conv_transpose_output_size(
     Notes
     -----
     A transposed convolution computes the gradient of a convolution with respect to its
-    input, so it maps size :math:`i` back to the largest input size the convolution
+    input, so it maps size :math:`i` back to the smallest input size the convolution
     with the same parameters maps to :math:`i`, plus ``output_padding`` :math:`a`:
 
     .. math::
