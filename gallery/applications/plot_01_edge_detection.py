@@ -11,6 +11,8 @@ half the edges vanish; and the border mode decides what happens along the image
 edge.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
@@ -137,5 +139,3 @@ for mode, border in [
 #
 #    :func:`convdocs.conv2d`, :func:`convdocs.pad`; OpenCV ``filter2D`` and
 #    ``Sobel``.
-#
-# sphinx_gallery_thumbnail_number = 1

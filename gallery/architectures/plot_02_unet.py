@@ -12,11 +12,16 @@ traced model with convdocs' arithmetic, without running it; every answer is then
 checked by running the real models from :mod:`convdocs.models`.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import torch
 
 from convdocs import explain_shapes, valid_input_sizes
 from convdocs.models import unet
+from convdocs.plot import COLORS
+
+_EDGES_KERNEL = "#a63603"  # a darker shade of the kernel colour, for text
 
 # The channel counts do not change any spatial size; narrow models run fast.
 original = unet(base_channels=4)
@@ -117,6 +122,19 @@ ax.eventplot(
     colors=["C0", "C1"],
 )
 ax.set_yticks([1, 0], ["original (unpadded)", "padded"])
+# 500, the size of the failure above, falls between two valid sizes in both rows.
+assert 500 not in valid_input_sizes(original, span).valid
+assert 500 not in valid_input_sizes(padded, span).valid
+ax.axvline(500, color=COLORS["kernel"], linestyle="--", linewidth=1.5)
+ax.annotate(
+    "500: not valid",
+    (500, 1.45),
+    xytext=(6, 0),
+    textcoords="offset points",
+    color=_EDGES_KERNEL,
+    va="center",
+)
+ax.set_ylim(-0.5, 1.7)
 ax.set_xlabel("input size (pixels per side)")
 ax.set_xlim(150, 700)
 ax.set_title(
@@ -134,5 +152,3 @@ plt.show()
 #    :func:`convdocs.valid_input_sizes`, :func:`convdocs.explain_shapes`,
 #    :func:`convdocs.models.unet`; O. Ronneberger, P. Fischer and T. Brox, "U-Net:
 #    Convolutional Networks for Biomedical Image Segmentation", MICCAI 2015.
-#
-# sphinx_gallery_thumbnail_number = 1

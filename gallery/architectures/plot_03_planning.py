@@ -4,11 +4,13 @@ Planning a network's sizes
 
 Before writing a network, plan its sizes: what each layer outputs, how far apart its
 units are in the input (the effective stride), and how much of the input each unit
-sees. This example plans the outline's network (a ResNet-style stem: 7x7 stride-2
+sees. This example plans a small network (a ResNet-style stem: 7x7 stride-2
 convolution, 3x3 stride-2 max-pool, then 3x3 convolutions) with convdocs instead of
 by hand, checks the plan against the PyTorch layers, and compares design choices:
 where to put the strides, and what "same" padding costs or saves.
 """
+
+# sphinx_gallery_thumbnail_number = 1
 
 import matplotlib.pyplot as plt
 import torch
@@ -63,7 +65,11 @@ with torch.no_grad():
 # --------------------
 # The same four layers with the strides moved: downsampling early makes the later
 # layers cheap (small maps) and their fields grow fast; downsampling late keeps full
-# resolution longer, at a higher cost, with a smaller final field.
+# resolution longer, at a higher cost, with a smaller final field. To reach the same
+# total stride (8), the "strides late" variant ends with ``conv3s4p1``: a 3x3 kernel
+# at stride 4, whose windows leave one input row and column out between
+# neighbours. Those pixels are read by no output at all (counted below the
+# figure); a kernel at least as large as its stride would read them.
 
 variants = {
     "strides early (the plan)": "conv7s2p3,pool3s2p1,conv3p1,conv3s2p1",
@@ -92,9 +98,19 @@ for ax in axes:
 axes[0].legend()
 plt.show()
 
+# The rows conv3s4p1 skips: window j reads input rows 4j - 1 to 4j + 1 (padding 1).
+late = receptive_field(variants["strides late"], 224).layers
+rows_in, rows_out = late[-2].output_size[0], late[-1].output_size[0]
+read = {4 * j - 1 + t for j in range(rows_out) for t in range(3)}
+skipped = sorted(set(range(rows_in)) - read)
+# every fourth row, and the last one, which the floor drops
+assert skipped == [*range(2, rows_in, 4), rows_in - 1]
+print(
+    f"conv3s4p1: {rows_in} -> {rows_out} rows; {len(skipped)} of the {rows_in} "
+    f"input rows are read by no window: {skipped[:3]} ... {skipped[-2:]}"
+)
+
 # %%
 # .. admonition:: References
 #
 #    :func:`convdocs.receptive_field`, :func:`convdocs.parse_layers`.
-#
-# sphinx_gallery_thumbnail_number = 1

@@ -12,6 +12,8 @@ the parameters (input size ``i``, kernel size ``k``, stride ``s``, padding ``p``
 the output size ``o`` they give, checked with :func:`convdocs.conv_output_size`.
 """
 
+# sphinx_gallery_thumbnail_number = 8
+
 import matplotlib.pyplot as plt
 
 from convdocs import conv_output_size
@@ -121,5 +123,3 @@ plt.show()
 #    :func:`convdocs.conv_output_size`; V. Dumoulin and F. Visin, *A guide to
 #    convolution arithmetic for deep learning* (arXiv:1603.07285), chapters 2
 #    and 3, relationships 1 to 6.
-#
-# sphinx_gallery_thumbnail_number = 8

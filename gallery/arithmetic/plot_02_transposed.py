@@ -14,6 +14,8 @@ convolution's parameters ``k``, ``s = 1`` and ``p``, as PyTorch's
 :func:`convdocs.conv_transpose_output_size`.
 """
 
+# sphinx_gallery_thumbnail_number = 5
+
 import matplotlib.pyplot as plt
 
 from convdocs import conv_output_size, conv_transpose_output_size
@@ -89,5 +91,3 @@ plt.show()
 #    :func:`convdocs.conv_transpose_output_size`, :func:`convdocs.conv_transpose2d`;
 #    V. Dumoulin and F. Visin, *A guide to convolution arithmetic for deep
 #    learning* (arXiv:1603.07285), chapter 4, relationships 8 to 11.
-#
-# sphinx_gallery_thumbnail_number = 5

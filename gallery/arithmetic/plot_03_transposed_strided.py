@@ -13,6 +13,8 @@ that needs ``output_padding``, and ends with the uneven overlap of the kernel's
 copies that causes checkerboard artefacts.
 """
 
+# sphinx_gallery_thumbnail_number = 4
+
 import matplotlib.pyplot as plt
 
 from convdocs import conv_output_size, conv_transpose_output_size
@@ -48,9 +50,13 @@ padded_strided = animate_convolution(
 # --------------------------------
 # ``i = 6, k = 3, s = 2, p = 1`` gives 3x3 as well, because the convolution
 # never reads the last row and column. To give 6 back, the transpose adds ``a =
-# (i + 2p - k) % s = 1`` more row and column of zeros after the input (bottom
-# and right): ``o' = s (i' - 1) + a + k - 2p = 6`` (relationship 14). That ``a``
-# is PyTorch's ``output_padding``.
+# (i + 2p - k) % s = 1`` more row and column of zeros after the stretched input
+# (bottom and right): ``o' = s (i' - 1) + a + k - 2p = 6`` (relationship 14).
+# That ``a`` is PyTorch's ``output_padding``. The zeros are in the grid the
+# kernel slides over, not in the result: the window over them still covers the
+# last input row, so the extra output row holds computed values, the same ones
+# that ``padding`` would otherwise have cropped. The guide's
+# :ref:`output-padding-two-views` puts the two views side by side.
 
 assert conv_output_size(6, 3, stride=2, padding=1) == 3
 a = 6 - conv_transpose_output_size(3, 3, stride=2, padding=1)  # 6 - 5
@@ -85,5 +91,3 @@ plt.show()
 #    guide to convolution arithmetic for deep learning* (arXiv:1603.07285),
 #    chapter 4, relationships 12 to 14; A. Odena, V. Dumoulin and C. Olah,
 #    *Deconvolution and Checkerboard Artifacts*, Distill, 2016.
-#
-# sphinx_gallery_thumbnail_number = 4

@@ -10,6 +10,8 @@ dense 5x5 kernel is drawn next to it: same span, same output size, 25 weights
 instead of 9.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 import matplotlib.pyplot as plt
 
 from convdocs import conv_output_size, effective_kernel_size
@@ -48,5 +50,3 @@ plt.show()
 #    :func:`convdocs.effective_kernel_size`; V. Dumoulin and F. Visin, *A guide
 #    to convolution arithmetic for deep learning* (arXiv:1603.07285), chapter
 #    5, relationship 15.
-#
-# sphinx_gallery_thumbnail_number = 2

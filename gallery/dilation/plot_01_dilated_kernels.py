@@ -10,6 +10,8 @@ photograph, where larger rates respond to coarser structure. Every result is
 checked against PyTorch.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -90,5 +92,3 @@ plt.show()
 #
 #    :func:`convdocs.effective_kernel_size`, :func:`convdocs.conv2d`,
 #    :func:`convdocs.conv_output_size`; Dumoulin & Visin, relationship 15.
-#
-# sphinx_gallery_thumbnail_number = 1

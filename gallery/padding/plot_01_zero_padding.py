@@ -3,11 +3,13 @@ Zero padding a small image
 ==========================
 
 Padding adds a border of pixels around an image before it is convolved. With zero
-padding the border is black (0). This example pads the outline's 5x5 image by one
+padding the border is black (0). This example pads a 5x5 binary image by one
 pixel, shows that a 3x3 convolution then keeps the 5x5 size instead of shrinking it
 to 3x3, and counts how often each input pixel is read: without padding the corners
 are read once and the centre nine times; padding evens that out.
 """
+
+# sphinx_gallery_thumbnail_number = 1
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -82,5 +84,3 @@ assert reads[1][0, 0] == 4 and reads[1][0, 2] == 6 and reads[1][2, 2] == 9
 #    :func:`convdocs.conv_output_size`, :func:`convdocs.conv_transpose2d`,
 #    :func:`convdocs.plot.draw_padding`,
 #    :func:`convdocs.data.small_image`.
-#
-# sphinx_gallery_thumbnail_number = 1

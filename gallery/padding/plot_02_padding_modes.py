@@ -11,6 +11,8 @@ results against OpenCV and PyTorch. Watch the word "reflect": numpy's
 ``"reflect"`` is *not* OpenCV's ``BORDER_REFLECT``.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
@@ -190,5 +192,3 @@ plt.show()
 #    :data:`convdocs.PADDING_MODES`; :func:`numpy.pad`;
 #    ``torch.nn.functional.pad``; OpenCV's ``cv2.copyMakeBorder`` and its
 #    ``BorderTypes``; the ``mode`` argument of the scipy.ndimage filters.
-#
-# sphinx_gallery_thumbnail_number = 1

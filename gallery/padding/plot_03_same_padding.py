@@ -11,6 +11,8 @@ strides above 1: the padding then depends on the input size. It ends by solving
 for the padding that gives a wanted output size.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import warnings
 
 import matplotlib.pyplot as plt
@@ -172,5 +174,3 @@ np.testing.assert_allclose(pytorch_like[0, 0, 5, 7], np.sum(window * weight))
 #
 #    :func:`convdocs.same_padding`, :func:`convdocs.solve_padding`,
 #    :func:`convdocs.conv2d`, :func:`convdocs.conv_output_size`.
-#
-# sphinx_gallery_thumbnail_number = 1

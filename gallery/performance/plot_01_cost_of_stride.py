@@ -11,6 +11,8 @@ repeated runs), and compares a stride-2 convolution with the common alternative,
 a stride-1 convolution followed by 2x2 max pooling.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import torch
 from torch.utils import benchmark
@@ -122,5 +124,3 @@ print(f"time: stride 2 {t_s2:.3f} ms, stride 1 + pool {t_pool:.3f} ms")
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_output_size`; ``torch.utils.benchmark``.
-#
-# sphinx_gallery_thumbnail_number = 1

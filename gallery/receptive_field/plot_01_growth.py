@@ -15,6 +15,8 @@ stride multiplies the growth of every layer *after* it. Finally the fields are
 measured with autograd on real ``nn.Sequential`` stacks.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -28,8 +30,8 @@ kernel_sizes = [3, 5, 7]
 colors = ["C0", "C1", "C2"]
 
 
-def outline_formula(k, stride, depth):
-    """The outline's slide 10: adds (k - 1) * stride per layer (wrong)."""
+def slide_formula(k, stride, depth):
+    """The formula often seen in slides and posts: (k - 1) * stride per layer (wrong)."""
     return k + (depth - 1) * (k - 1) * stride
 
 
@@ -43,7 +45,7 @@ def stack_field(k, stride, depth):
 # -----------------------
 # Each layer with kernel :math:`k` adds :math:`k - 1` pixels to the field, so
 # :math:`L` layers see :math:`1 + L(k - 1)`: two 3x3 layers see 5 pixels, three see
-# 7, VGG's argument for small kernels. At stride 1 the outline's formula gives the
+# 7, VGG's argument for small kernels. At stride 1 the slide formula gives the
 # same numbers (open circles on the lines).
 
 depths = np.arange(1, 11)
@@ -51,11 +53,11 @@ fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for k, color in zip(kernel_sizes, colors):
     fields = [stack_field(k, 1, int(L)) for L in depths]
     assert fields == [1 + L * (k - 1) for L in depths]
-    assert fields == [outline_formula(k, 1, int(L)) for L in depths]
+    assert fields == [slide_formula(k, 1, int(L)) for L in depths]
     ax.plot(depths, fields, "-", color=color, label=f"kernel {k}: convdocs")
-    outline = [outline_formula(k, 1, int(L)) for L in depths]
-    ax.plot(depths, outline, "o", color=color, fillstyle="none")
-ax.plot([], [], "o", color="0.3", fillstyle="none", label="outline's formula")
+    slide = [slide_formula(k, 1, int(L)) for L in depths]
+    ax.plot(depths, slide, "o", color=color, fillstyle="none")
+ax.plot([], [], "o", color="0.3", fillstyle="none", label="slide formula")
 ax.set_title("Stride 1: the field grows by k - 1 per layer")
 ax.set_xlabel("depth $L$ (layers)")
 ax.set_ylabel("receptive field (pixels)")
@@ -65,8 +67,8 @@ ax.legend()
 plt.show()
 
 # %%
-# Stride 2: the outline's formula, corrected
-# ------------------------------------------
+# Stride 2: the slide formula, corrected
+# --------------------------------------
 # With stride :math:`s` on every layer, layer :math:`l` reads pixels of its own
 # input, which lie :math:`s^{l-1}` input pixels apart, so it adds
 # :math:`(k - 1)s^{l-1}` pixels, not :math:`(k - 1)s`:
@@ -79,11 +81,11 @@ plt.show()
 # The two agree for one and two layers and part from the third on.
 
 depths = np.arange(1, 9)
-print(" L   k   outline   convdocs")
+print(" L   k     slide   convdocs")
 first_wrong = {}
 for k in kernel_sizes:
     for L in depths:
-        wrong = outline_formula(k, 2, int(L))
+        wrong = slide_formula(k, 2, int(L))
         right = stack_field(k, 2, int(L))
         assert right == 1 + (k - 1) * (2**L - 1)
         if wrong != right:
@@ -91,24 +93,26 @@ for k in kernel_sizes:
         if L <= 5:
             flag = "" if wrong == right else "  <- wrong"
             print(f"{L:2d}  {k:2d}  {wrong:8d}  {right:9d}{flag}")
-print("first depth where the outline is wrong, per kernel:", first_wrong)
+print("first depth where the slide formula is wrong, per kernel:", first_wrong)
 assert first_wrong == {3: 3, 5: 3, 7: 3}
 
 # %%
 # On a logarithmic scale the correct field is a straight line (exponential
-# growth); the outline's formula stays linear. At depth 5 a stack of 3x3 stride-2
+# growth); the slide formula stays linear. At depth 5 a stack of 3x3 stride-2
 # layers sees 63 pixels, not 19.
 
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for k, color in zip(kernel_sizes, colors):
     right = [stack_field(k, 2, int(L)) for L in depths]
-    wrong = [outline_formula(k, 2, int(L)) for L in depths]
+    wrong = [slide_formula(k, 2, int(L)) for L in depths]
     ax.plot(depths, right, "o-", color=color, label=f"kernel {k}: convdocs")
-    ax.plot(depths, wrong, "x--", color=color, label=f"kernel {k}: outline")
+    ax.plot(
+        depths, wrong, "x--", color=color, label=f"kernel {k}: slide formula"
+    )
 ax.axvspan(2.5, depths[-1] + 0.5, color=COLORS["padding"], alpha=0.5)
-ax.text(2.6, 2000, "the outline is wrong from here on", va="top")
+ax.text(2.6, 2000, "the slide formula is wrong from here on", va="top")
 ax.set_yscale("log", base=2)
-ax.set_title("Stride 2 on every layer: convdocs vs the outline's formula")
+ax.set_title("Stride 2 on every layer: convdocs vs the slide formula")
 ax.set_xlabel("depth $L$ (layers)")
 ax.set_ylabel("receptive field (pixels, log scale)")
 ax.set_xticks(depths)
@@ -116,7 +120,7 @@ ax.set_xlim(0.5, depths[-1] + 0.5)
 ax.grid(True, alpha=0.3)
 ax.legend(ncols=3, fontsize="small", loc="lower right")
 plt.show()
-assert stack_field(3, 2, 5) == 63 and outline_formula(3, 2, 5) == 19
+assert stack_field(3, 2, 5) == 63 and slide_formula(3, 2, 5) == 19
 
 # %%
 # A stride counts for the layers after it
@@ -259,5 +263,3 @@ plt.show()
 #    :class:`convdocs.Conv`; A. Araujo, W. Norris and J. Sim, "Computing receptive
 #    fields of convolutional neural networks", Distill, 2019; F. Yu and V. Koltun,
 #    "Multi-scale context aggregation by dilated convolutions", ICLR 2016.
-#
-# sphinx_gallery_thumbnail_number = 2

@@ -12,6 +12,8 @@ field of one output unit is drawn over a photograph: a ResNet-50 unit sees far m
 than the 224x224 image.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -304,5 +306,3 @@ plt.show()
 #    receptive fields of convolutional neural networks", Distill, 2019;
 #    O. Ronneberger, P. Fischer and T. Brox, "U-Net: Convolutional Networks for
 #    Biomedical Image Segmentation", MICCAI 2015.
-#
-# sphinx_gallery_thumbnail_number = 1

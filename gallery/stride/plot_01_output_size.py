@@ -10,6 +10,8 @@ creates: under stride :math:`s`, :math:`s` neighbouring input sizes give the sam
 output size.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -112,5 +114,3 @@ plt.show()
 #
 #    :func:`convdocs.conv_output_size`; Dumoulin & Visin, *A guide to convolution
 #    arithmetic for deep learning*, relationship 6.
-#
-# sphinx_gallery_thumbnail_number = 1

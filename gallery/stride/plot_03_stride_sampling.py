@@ -9,6 +9,8 @@ kernel to a photograph, where stride 2 and 4 keep every second or fourth respons
 The convolution is :func:`convdocs.conv2d`, checked against PyTorch.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -147,5 +149,3 @@ plt.show()
 # .. admonition:: References
 #
 #    :func:`convdocs.conv2d`, :func:`convdocs.conv_output_size`.
-#
-# sphinx_gallery_thumbnail_number = 1

@@ -11,6 +11,8 @@ the border. Every result is computed by :func:`convdocs.max_pool2d` and
 :func:`convdocs.avg_pool2d` and checked against PyTorch.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -175,16 +177,16 @@ frame(
     7,
     "input 6x6, 3x3 windows at stride 2 (columns)\n"
     "hatched: overhang, left out of the last window",
-    margin=0.0,
+    margin=0.1,
 )
-ax.set_ylim(5.5, -2.6)
+ax.set_ylim(5.6, -2.6)  # the last row and the dashed outline stay inside
 for ax, out, mode in zip(axes[1:], (floor_out, ceil_out), (False, True)):
     draw_cells(ax, out, COLORS["output"])
     if mode:
         outline(ax, 0, 2, 3, 1, inset=0.05, linestyle="--")
         outline(ax, 2, 0, 1, 3, inset=0.05, linestyle="--")
     rows, cols = out.shape  # both drawn on a 3x3 frame: equal cell sizes
-    frame(ax, 3, 3, f"max_pool2d\nceil_mode={mode}: {rows}x{cols}")
+    frame(ax, 3, 3, f"max_pool2d\nceil_mode={mode}: {rows}x{cols}", margin=0.1)
 fig.suptitle("ceil_mode keeps a last, partial window (dashed)")
 plt.show()
 
@@ -266,5 +268,3 @@ assert out[1, 3] == 0.5
 #    :func:`convdocs.max_pool2d`, :func:`convdocs.avg_pool2d`,
 #    :func:`convdocs.conv_output_size`; PyTorch's ``torch.nn.MaxPool2d`` and
 #    ``torch.nn.AvgPool2d``.
-#
-# sphinx_gallery_thumbnail_number = 1

@@ -5,10 +5,12 @@ Transposed convolution shapes
 ``torch.nn.ConvTranspose2d`` maps an :math:`i \\times i` map to
 :math:`o = (i - 1)s - 2p + d(k - 1) + a + 1` pixels per side, where :math:`a` is
 ``output_padding``. This example checks that formula
-(:func:`convdocs.conv_transpose_output_size`) against PyTorch for the outline's layer
-(4x4 input, kernel 3, stride 2, padding 1, output padding 1) and for the upsampling
+(:func:`convdocs.conv_transpose_output_size`) against PyTorch for a
+typical decoder layer (4x4 input, kernel 3, stride 2, padding 1, output padding 1) and for the upsampling
 layers of common architectures, and shows what the layer computes on a small input.
 """
+
+# sphinx_gallery_thumbnail_number = 1
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,7 +28,7 @@ from convdocs import conv_transpose2d, conv_transpose_output_size
 # column.
 
 settings = [  # (input, kernel, stride, padding, output_padding)
-    (4, 3, 2, 1, 1),  # the outline's layer
+    (4, 3, 2, 1, 1),  # undoes Conv2d(k=3, s=2, p=1) on 8x8
     (4, 3, 2, 1, 0),
     (16, 2, 2, 0, 0),  # U-Net
     (8, 4, 2, 1, 0),  # DCGAN
@@ -103,5 +105,3 @@ np.testing.assert_array_equal(y[7], y[6])
 #
 #    :func:`convdocs.conv_transpose_output_size`,
 #    :func:`convdocs.conv_transpose2d`; Dumoulin & Visin, section 4.
-#
-# sphinx_gallery_thumbnail_number = 1

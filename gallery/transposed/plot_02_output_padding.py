@@ -6,9 +6,11 @@ A stride-2 convolution maps two input sizes to the same output size: with kernel
 and padding 1, both 7 and 8 pixels become 4. Going back, a transposed convolution
 with the same parameters cannot know which one it came from, and PyTorch picks the
 smaller (7). ``output_padding=1`` selects the larger. This example shows the
-collision, restores both sizes exactly, and shows that ``output_padding`` adds
-computed rows at the bottom and right, not zeros.
+collision, restores both sizes exactly, and shows what the added row and column at
+the bottom and right contain.
 """
+
+# sphinx_gallery_thumbnail_number = 1
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -84,11 +86,17 @@ for size in [(7, 7), (8, 8), (8, 7)]:
     )
 
 # %%
-# ``output_padding`` adds computed pixels, not zeros
-# --------------------------------------------------
-# The extra row and column are part of the transposed convolution's full output
-# that ``padding`` would otherwise have cropped: with a kernel of ones on an input
-# of ones they hold the same kind of sums as the rest.
+# What the extra row and column contain
+# -------------------------------------
+# Drawn as a direct convolution (the animated
+# :ref:`sphx_glr_auto_examples_arithmetic_plot_03_transposed_strided.py`),
+# ``output_padding`` adds zeros after the stretched input; the output rows the
+# kernel computes over them still read real input pixels. In the output, they are
+# the rows of the transposed convolution's full result that ``padding`` would
+# otherwise have cropped: with a kernel of ones on an input of ones they hold the
+# same kind of sums as the rest. Only when ``output_padding`` exceeds ``padding``
+# are the rows beyond the cropped ones zeros (plus the bias); see
+# :ref:`output-padding-two-views`.
 
 ones = np.ones((4, 4))
 without = conv_transpose2d(ones, np.ones((3, 3)), stride=2, padding=1)
@@ -99,6 +107,18 @@ np.testing.assert_array_equal(with_extra[:7, :7], without)
 print("output_padding=0:\n", without, "\noutput_padding=1:\n", with_extra)
 assert with_extra[-1].min() > 0
 
+# With padding=0 nothing was cropped: the extra row is all zeros, as in PyTorch.
+no_crop = conv_transpose2d(ones, np.ones((3, 3)), stride=2, output_padding=1)
+layer = torch.nn.ConvTranspose2d(
+    1, 1, 3, stride=2, output_padding=1, bias=False
+)
+torch.nn.init.ones_(layer.weight)
+with torch.no_grad():
+    theirs = layer(torch.ones(1, 1, 4, 4))[0, 0].numpy()
+np.testing.assert_allclose(no_crop, theirs)
+assert (no_crop[-1] == 0).all() and (no_crop[-2, :-1] > 0).all()
+print("padding=0, output_padding=1, last row:", no_crop[-1])
+
 # %%
 # .. admonition:: References
 #
@@ -106,5 +126,3 @@ assert with_extra[-1].min() > 0
 #    :func:`convdocs.conv_output_size`, :func:`convdocs.conv_transpose2d`,
 #    :func:`convdocs.inverse_conv`, :func:`convdocs.colliding_input_sizes`;
 #    Dumoulin & Visin, relationship 14 (their :math:`a`).
-#
-# sphinx_gallery_thumbnail_number = 1

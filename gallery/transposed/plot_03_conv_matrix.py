@@ -11,6 +11,8 @@ is where its name comes from (Dumoulin & Visin, section 4.1). This example build
 :func:`convdocs.conv_transpose2d` and PyTorch's ``conv_transpose2d``.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -123,5 +125,3 @@ assert not np.allclose(restored, x)
 #    :func:`convdocs.conv_matrix`, :func:`convdocs.conv2d`,
 #    :func:`convdocs.conv_transpose2d`; Dumoulin & Visin, *A guide to convolution
 #    arithmetic for deep learning*, section 4.1.
-#
-# sphinx_gallery_thumbnail_number = 2

@@ -11,6 +11,8 @@ of a transposed convolution of a constant image, and the remedy the article
 proposes: resize, then convolve at stride 1.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -76,16 +78,29 @@ t_resize_conv = F.conv2d(
 np.testing.assert_allclose(transposed, t_transposed[0, 0].numpy())
 np.testing.assert_allclose(resize_conv, t_resize_conv[0, 0].numpy())
 
+# Each panel has its own colour scale and colour bar: the transposed output ranges
+# over 1/9 to 4/9, the resize-convolution is 1 everywhere.
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained")
-for ax, values, title in [
-    (axes[0], transposed, "ConvTranspose2d(k=3, s=2): checkerboard"),
-    (axes[1], resize_conv, "nearest resize x2, then Conv2d(k=3): flat"),
+for ax, values, title, limits in [
+    (
+        axes[0],
+        transposed,
+        "ConvTranspose2d(k=3, s=2): checkerboard",
+        (0, 4 / 9),
+    ),
+    (
+        axes[1],
+        resize_conv,
+        "nearest resize x2, then Conv2d(k=3): flat",
+        (0, 1),
+    ),
 ]:
-    shown = ax.imshow(values, cmap="viridis", vmin=0, vmax=1)
+    assert limits[0] <= values.min() and values.max() <= limits[1] + 1e-12
+    shown = ax.imshow(values, cmap="viridis", vmin=limits[0], vmax=limits[1])
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("column")
+    fig.colorbar(shown, ax=ax, shrink=0.7, label="value", location="bottom")
 axes[0].set_ylabel("row")
-fig.colorbar(shown, ax=axes, shrink=0.8, label="value")
 fig.suptitle("Upsampling a constant image (value 1) with a 3x3 mean kernel")
 plt.show()
 print(
@@ -99,5 +114,3 @@ print(
 #    :func:`convdocs.plot.draw_overlap`, :func:`convdocs.conv_transpose2d`,
 #    :func:`convdocs.conv2d`; A. Odena, V. Dumoulin and C. Olah, "Deconvolution and
 #    Checkerboard Artifacts", Distill, 2016.
-#
-# sphinx_gallery_thumbnail_number = 2
