@@ -18,6 +18,7 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
 from __future__ import annotations
 
 import base64
+import html as _html
 import io
 import re
 from dataclasses import dataclass
@@ -553,10 +554,17 @@ _ICONS = {  # symbols every common font has (U+FE0E: the text form, not an emoji
 _ICON = re.compile(r'<i class="(fa [^"]*)"></i>')
 
 
-def _self_contained(html: str) -> str:
-    """The jshtml player with palette frames and no request to another site."""
+_FRAME_IMG = re.compile(r'<img id="(_anim_img\w*)">')
+_SLIDER = re.compile(r'(<input id="_anim_slider\w*" type="range")')
+
+
+def _self_contained(html: str, alt: str = "") -> str:
+    """The jshtml player with palette frames, no request to another site, and text
+    for screen readers: the frames' ``alt`` and the slider's label."""
     html = _PNG_FRAME.sub(_palette_png, html)
     html = _CDN_LINK.sub("", html)
+    html = _FRAME_IMG.sub(lambda m: f'<img id="{m.group(1)}" alt="{_html.escape(alt)}">', html)
+    html = _SLIDER.sub(r'\1 aria-label="Frame"', html)
     return _ICON.sub(lambda m: _ICONS.get(m.group(1), "?"), html)
 
 
@@ -569,10 +577,12 @@ class _PaletteAnimation(FuncAnimation):
     CDN, become plain characters.
     """
 
+    alt = ""  # the frames' text alternative, set by animate_convolution
+
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None):
         html = super().to_jshtml(fps, embed_frames, default_mode)
         if getattr(self, "_palette_html", (None,))[0] is not html:
-            self._palette_html = (html, _self_contained(html))
+            self._palette_html = (html, _self_contained(html, self.alt))
         return self._palette_html[1]
 
 
@@ -672,7 +682,15 @@ def animate_convolution(
         drawing.show(step)
         return [*drawing.taps, drawing.window, drawing.current, drawing.output_label]
 
-    return _PaletteAnimation(ax.figure, update, frames=geometry.count, interval=interval)
+    animation = _PaletteAnimation(ax.figure, update, frames=geometry.count, interval=interval)
+    kind = "transposed convolution" if geometry.transposed else "convolution"
+    animation.alt = (
+        f"Animated {kind} ({geometry.title}), one frame per output cell, row by row: "
+        f"on the left grid (input blue, padding grey, inserted zeros hatched) an orange "
+        f"outline marks the window and orange squares the kernel's taps; on the right "
+        f"grid (output, green) the cell they compute is orange."
+    )
+    return animation
 
 
 def _format(value) -> str:

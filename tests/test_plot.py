@@ -557,3 +557,17 @@ def test_draw_overlap_one_dimensional_checkerboard():
 def test_draw_overlap_errors(args, error, message):
     with pytest.raises(error, match=re.escape(message)):
         draw_overlap(*args)
+
+
+def test_embedded_animation_has_text_alternatives():
+    # Every frame is shown in one <img>: its alt says what the frames show, with the
+    # layer's numbers; the frame slider has a label for screen readers.
+    animation = animate_convolution(5, 3, stride=2, padding=1, transposed=True)
+    html = animation.to_jshtml()
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 1
+    alt = re.search(r'alt="([^"]*)"', images[0]).group(1)
+    assert alt.startswith("Animated transposed convolution (transposed: i=5, k=3, s=2, p=1")
+    assert "one frame per output cell" in alt
+    assert re.search(r'<input id="_anim_slider\w*" type="range" aria-label="Frame"', html)
+    plt.close("all")
