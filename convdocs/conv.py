@@ -43,6 +43,12 @@ def _as_batch(x, weight, groups: int, *, transposed: bool = False):
     weight = float_array("weight", weight, ndims=(2, 4))
     if weight.ndim == 2:
         weight = weight[None, None]
+    if 0 in x.shape[-2:]:
+        msg = f"x must have at least one row and one column, got shape {x.shape}"
+        raise ValueError(msg)
+    if 0 in weight.shape[-2:]:
+        msg = f"weight must have at least one kernel tap (kh, kw >= 1), got shape {weight.shape}"
+        raise ValueError(msg)
     x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
     channels = x4.shape[1]
     if channels % groups:

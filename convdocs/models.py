@@ -911,11 +911,12 @@ def unet(padded=False, in_channels=1, num_classes=2, depth=4, base_channels=64):
         "depth": check_int("depth", depth),
         "base_channels": check_int("base_channels", base_channels),
     }
-    count = _unet_parameters(**sizes)
+    # Past depth 62 the bottom level alone has 2**62 channels: refused without counting.
+    count = _unet_parameters(**sizes) if sizes["depth"] <= 62 else 2**124
     if count > MAX_UNET_PARAMETERS:
         msg = (
             f"depth={sizes['depth']} with base_channels={sizes['base_channels']} gives a "
-            f"U-Net of {count:,} parameters ({count * 4 / 2**30:,.0f} GiB in float32); "
+            f"U-Net of {'over 2**124' if sizes['depth'] > 62 else f'{count:,}'} parameters; "
             f"allowed: at most {MAX_UNET_PARAMETERS:,} (2**31, 8 GiB): lower depth or "
             "base_channels"
         )
