@@ -8,7 +8,7 @@ site in headless Chromium and requires the same answer for every vector.
 import pytest
 
 from tests import explorer_vectors
-from tests.browser import HTML, browser, site  # noqa: F401 (fixtures)
+from tests.browser import HTML
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def vectors():
 
 
 @pytest.fixture(scope="module")
-def answers(browser, site, vectors):  # noqa: F811 (fixtures)
+def answers(browser, site, vectors):
     assert (HTML / "_static" / "explorer" / "arith.js").exists(), "build the site: nox -s docs"
     context = browser.new_context()
     tab = context.new_page()
