@@ -135,6 +135,8 @@ for mode, border in [
         np.testing.assert_allclose(ours[:, [0, -1]], 0, atol=1e-12)
 
 # %%
+# In the guide: :doc:`/guide/pitfalls` and :doc:`/guide/padding`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv2d`, :func:`convdocs.pad`; OpenCV ``filter2D`` and

@@ -243,6 +243,8 @@ for title, model in models.items():
     print(f"{title:<10} {chain}")
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_output_size`; ``convdocs.models.vgg16`` and

@@ -147,6 +147,8 @@ plt.show()
 # The command line gives the same answers: ``convdocs sizes unet --range 500 600``
 # and ``convdocs sizes unet-padded 500``.
 #
+# In the guide: :doc:`/guide/working_backwards`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.valid_input_sizes`, :func:`convdocs.explain_shapes`,

@@ -111,6 +111,8 @@ print(
 )
 
 # %%
+# In the guide: :doc:`/guide/receptive_field`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.receptive_field`, :func:`convdocs.parse_layers`.

@@ -117,6 +117,8 @@ fig.suptitle("Dumoulin & Visin's seven direct-convolution settings")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,

@@ -85,6 +85,8 @@ fig.suptitle("The unit-stride transposed settings, as direct convolutions")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/transposed`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,

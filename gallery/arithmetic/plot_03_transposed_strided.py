@@ -83,6 +83,8 @@ fig.suptitle("Kernel copies covering each output pixel (4x4 input, stride 2)")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/transposed`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,

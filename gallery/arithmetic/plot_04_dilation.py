@@ -43,6 +43,8 @@ axes[1].set_title("k=5, d=1: 25 taps over 5x5")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/dilation`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.animate_convolution`,

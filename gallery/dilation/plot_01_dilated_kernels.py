@@ -88,6 +88,8 @@ fig.suptitle("Horizontal edges at three dilation rates, same 9 weights")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/dilation`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.effective_kernel_size`, :func:`convdocs.conv2d`,

@@ -78,6 +78,8 @@ assert reads[0][0, 0] == 1 and reads[0][2, 2] == 9
 assert reads[1][0, 0] == 4 and reads[1][0, 2] == 6 and reads[1][2, 2] == 9
 
 # %%
+# In the guide: :doc:`/guide/padding`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.pad`, :func:`convdocs.conv2d`,

@@ -186,6 +186,8 @@ fig.suptitle(f"{rows}x{cols} photograph padded by {border} pixels")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/padding` and :doc:`/guide/pitfalls`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.pad`, :func:`convdocs.canonical_mode`,

@@ -170,6 +170,8 @@ window = image[0, 0, 9:12, 13:16]
 np.testing.assert_allclose(pytorch_like[0, 0, 5, 7], np.sum(window * weight))
 
 # %%
+# In the guide: :doc:`/guide/padding` and :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.same_padding`, :func:`convdocs.solve_padding`,

@@ -121,6 +121,8 @@ print(
 print(f"time: stride 2 {t_s2:.3f} ms, stride 1 + pool {t_pool:.3f} ms")
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_output_size`; ``torch.utils.benchmark``.

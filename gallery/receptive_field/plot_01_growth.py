@@ -257,6 +257,8 @@ fig.suptitle(
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/receptive_field` and :doc:`/guide/dilation`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.receptive_field`, :func:`convdocs.empirical_receptive_field`,

@@ -299,6 +299,8 @@ fig.suptitle("What one unit of the last 7x7 map sees of a 224x224 image")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/receptive_field`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.receptive_field`, :func:`convdocs.empirical_receptive_field`,

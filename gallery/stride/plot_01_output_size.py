@@ -110,6 +110,8 @@ ax.grid(True, alpha=0.3)
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_output_size`; Dumoulin & Visin, *A guide to convolution

@@ -93,6 +93,8 @@ print(
 )
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_output_size`; :class:`torch.nn.Conv2d`.

@@ -146,6 +146,8 @@ fig.suptitle("Vertical edges (left minus right) at strides 1, 2 and 4")
 plt.show()
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv2d`, :func:`convdocs.conv_output_size`.

@@ -263,6 +263,8 @@ print(np.round(out, 3))
 assert out[1, 3] == 0.5
 
 # %%
+# In the guide: :doc:`/guide/arithmetic`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.max_pool2d`, :func:`convdocs.avg_pool2d`,

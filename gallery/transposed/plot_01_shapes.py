@@ -101,6 +101,8 @@ np.testing.assert_array_equal(y[1, 1], x[:2, :2].sum())
 np.testing.assert_array_equal(y[7], y[6])
 
 # %%
+# In the guide: :doc:`/guide/transposed`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_transpose_output_size`,

@@ -120,6 +120,8 @@ assert (no_crop[-1] == 0).all() and (no_crop[-2, :-1] > 0).all()
 print("padding=0, output_padding=1, last row:", no_crop[-1])
 
 # %%
+# In the guide: :doc:`/guide/transposed` and :doc:`/guide/working_backwards`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_transpose_output_size`,

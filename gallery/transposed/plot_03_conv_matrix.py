@@ -120,6 +120,8 @@ assert restored.shape == x.shape
 assert not np.allclose(restored, x)
 
 # %%
+# In the guide: :doc:`/guide/transposed`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.conv_matrix`, :func:`convdocs.conv2d`,

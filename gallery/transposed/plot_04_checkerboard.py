@@ -109,6 +109,8 @@ print(
 )
 
 # %%
+# In the guide: :doc:`/guide/transposed`.
+#
 # .. admonition:: References
 #
 #    :func:`convdocs.plot.draw_overlap`, :func:`convdocs.conv_transpose2d`,
