@@ -131,7 +131,13 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"auto_examples/index": [], "index": [], "references": [], "explorer": []}
+html_sidebars = {
+    "auto_examples/index": [],
+    "index": [],
+    "questions": [],
+    "references": [],
+    "explorer": [],
+}
 html_show_sourcelink = False
 
 
