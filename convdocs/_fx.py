@@ -173,21 +173,16 @@ def bind(graph_module, node, args, kwargs, names) -> dict:
 
 
 def family(graph_module, node) -> str:
-    """``"conv"``, ``"conv_transpose"``, ``"max_pool"`` or ``"avg_pool"``."""
+    """``"conv"``, ``"conv_transpose"``, ``"max_pool"`` or ``"avg_pool"`` (the
+    argument lists of ``ARGUMENTS``), from the one classification, :func:`op_kind`."""
+    kind = op_kind(graph_module, node)
+    if kind != "pool":
+        return kind
     if node.op == "call_module":
-        import torch
-
-        module, nn = graph_module.get_submodule(node.target), torch.nn
-        for types, name in [
-            (nn.modules.conv._ConvTransposeNd, "conv_transpose"),
-            (nn.modules.conv._ConvNd, "conv"),
-            (nn.modules.pooling._MaxPoolNd, "max_pool"),
-            (nn.modules.pooling._AvgPoolNd, "avg_pool"),
-        ]:
-            if isinstance(module, types):
-                return name
-    name = getattr(node.target, "__name__", "")
-    return next(f for f in ARGUMENTS if name.startswith(f))
+        name = type(graph_module.get_submodule(node.target)).__name__
+    else:
+        name = node.target.__name__
+    return "max_pool" if "max" in name.lower() else "avg_pool"
 
 
 def geometry(graph_module, node, args, kwargs, ndim) -> Geometry:
@@ -428,3 +423,76 @@ def _function_kinds() -> tuple:
     for names, kind, namespace in families:
         pairs += [(kind, getattr(namespace, n)) for n in names if hasattr(namespace, n)]
     return tuple(pairs)
+
+
+# --- what a node does to the grid: one record per node, read by both lenses -----------------
+# Per spatial dimension, tuples. A pad is a window of kernel 1 (``before`` pixels added), a
+# crop ``x[start::step]`` a window of kernel 1 with ``before = -start``.
+
+
+@dataclass(frozen=True)
+class Window:
+    """Unit ``u`` reads input units ``u*stride - before + j*dilation``, ``0 <= j < kernel``."""
+
+    kernel: tuple
+    stride: tuple
+    before: tuple
+    dilation: tuple
+
+
+@dataclass(frozen=True)
+class Transposed:
+    """Unit ``v`` is reached by input units ``u`` with ``v = u*stride - before + j*dilation``."""
+
+    kernel: tuple
+    stride: tuple
+    before: tuple
+    dilation: tuple
+
+
+@dataclass(frozen=True)
+class Resize:
+    """An upsampling by integer factors: ``"nearest"``, or ``"linear"`` (half-pixel centres)."""
+
+    factors: tuple
+    mode: str = "nearest"
+
+
+@dataclass(frozen=True)
+class Join:
+    """Tensors of the same grid combined (an addition, a concatenation of channels)."""
+
+
+@dataclass(frozen=True)
+class Same:
+    """Changes no position (activations, normalisation, channel-only views)."""
+
+
+@dataclass(frozen=True)
+class End:
+    """Ends the spatial structure: every unit depends on every position (flatten, pooling
+    to a fixed size, a reduction over a spatial dimension)."""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Convdocs cannot say which positions the output depends on: ``reason`` says why."""
+
+    reason: str
+
+
+def pad_pairs(pad, rank) -> list:
+    """``F.pad``'s flat list, which starts at the last dimension, as ``(before, after)``
+    pairs for each of ``rank`` dimensions, first dimension first."""
+    pad = list(pad) + [0] * (2 * rank - len(pad))
+    return [(pad[2 * i], pad[2 * i + 1]) for i in range(rank)][::-1]
+
+
+def expand_ellipsis(items, rank) -> tuple:
+    """An index tuple with its ``...`` replaced by as many full slices as it stands for."""
+    used = sum(1 for i in items if i is not None and i is not Ellipsis)
+    if Ellipsis not in items:
+        return tuple(items)
+    at = items.index(Ellipsis)
+    return (*items[:at], *(slice(None),) * (rank - used), *items[at + 1 :])
+

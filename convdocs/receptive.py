@@ -5,22 +5,25 @@ describe a network as data; :func:`convdocs.receptive_field` computes, exactly, 
 field of such a list or of a real ``torch.nn.Module`` (traced with ``torch.fx``), and
 :func:`convdocs.empirical_receptive_field` measures it with autograd, to prove the answer.
 
-How it works: for each spatial dimension, every tensor of the network carries a map
-from its unit index to the interval of input pixels the unit depends on. A layer turns
-the map of its input into the map of its output with integer arithmetic (the windows of
-a convolution, the taps that reach an output of a transposed convolution, the source
-pixel of an upsampling), so the answer is exact for every unit, including after
-transposed convolutions and upsampling, where the field differs between neighbouring
-units. Two maps are kept: the *theoretical* one, where the padding of every layer is
-extended as if the input went on for ever (the textbook receptive field, which may
-reach beyond the image), and the *exact* one, where only real input pixels count.
-Output sizes come from :mod:`convdocs.arithmetic`.
+How it works: every layer becomes one record of what it does to the grid (a window, a
+transposed window, a resize, a join, ...; ``convdocs._fx``). A list of specs or a layer
+string gives the records directly; a module is traced with ``torch.fx`` and walked once
+by the shape lens of :mod:`convdocs.shapes`, which computes every size with
+:mod:`convdocs.arithmetic` and leaves each node's record: no layer runs. The field lens
+(``convdocs._field``) then carries, per spatial dimension, a map from unit index to the
+interval of input pixels the unit depends on, with integer arithmetic (the windows of a
+convolution, the taps that reach an output of a transposed convolution, the source pixel
+of an upsampling), so the answer is exact for every unit, including after transposed
+convolutions and upsampling, where the field differs between neighbouring units. The
+*theoretical* field, where the padding of every layer is extended as if the input went on
+for ever (the textbook receptive field, which may reach beyond the image), is kept as
+one period of the map: its cost does not grow with the input size. The *exact* field,
+where only real input pixels count, is computed for the unit asked for.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from html import escape
@@ -28,8 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from convdocs import _fx
-from convdocs._fx import eval_mode, first_line, input_layer, trace
+from convdocs import _field, _fx
+from convdocs._fx import eval_mode, first_line, input_layer
 from convdocs._validate import _describe, check_int, int_tuple, padding_pairs
 from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
 
@@ -64,6 +67,35 @@ def _check_padding(value):
     ndim = len(value) if isinstance(value, tuple) else 1
     padding_pairs(value, ndim)
     return value
+
+
+def _axes(*values) -> list[tuple]:
+    """The values per axis, an int standing for every axis (as many as the longest)."""
+    ndim = max(len(v) if isinstance(v, tuple) else 1 for v in values)
+    return list(zip(*(v if isinstance(v, tuple) else (v,) * ndim for v in values)))
+
+
+def _check_pool_padding(kernel, padding):
+    """PyTorch's rule: pooling pads at most half the (undilated) kernel on each side."""
+    for k, p in _axes(kernel, padding):
+        if max(p if isinstance(p, tuple) else (p,)) > k // 2:
+            limit = kernel // 2 if isinstance(kernel, int) else tuple(k // 2 for k in kernel)
+            msg = (
+                f"padding must be at most half the kernel size, kernel_size // 2 = {limit} "
+                f"for kernel_size {kernel}, got {padding}"
+            )
+            raise ValueError(msg)
+
+
+def _check_output_padding(stride, dilation, output_padding):
+    """PyTorch's rule: output_padding picks one of max(stride, dilation) sizes."""
+    for s, d, o in _axes(stride, dilation, output_padding):
+        if o >= max(s, d):
+            msg = (
+                f"output_padding must be smaller than stride or dilation (here max(stride, "
+                f"dilation) = {max(s, d)}), got {output_padding}"
+            )
+            raise ValueError(msg)
 
 
 def _token(value) -> str:
@@ -124,8 +156,8 @@ class Conv:
     def _out_size(self, n, c):
         return conv_output_size(n, c["kernel_size"], c["stride"], c["padding"], c["dilation"])
 
-    def _map(self, m, c, n_out):
-        return _conv_map(m, c["kernel_size"], c["stride"], c["padding"][0], c["dilation"], n_out)
+    def _record(self, columns):
+        return _fx.Window(*_per_axis(columns, "kernel_size", "stride", "padding", "dilation"))
 
 
 @dataclass(frozen=True)
@@ -169,6 +201,7 @@ class Pool:
         if not isinstance(self.ceil_mode, bool):
             msg = f"ceil_mode must be a bool, got {_describe(self.ceil_mode)}"
             raise TypeError(msg)
+        _check_pool_padding(self.kernel_size, self.padding)
 
     def __str__(self) -> str:
         text = _spec_string(
@@ -185,8 +218,8 @@ class Pool:
             n, c["kernel_size"], c["stride"], c["padding"], c["dilation"], self.ceil_mode
         )
 
-    def _map(self, m, c, n_out):
-        return _conv_map(m, c["kernel_size"], c["stride"], c["padding"][0], c["dilation"], n_out)
+    def _record(self, columns):
+        return _fx.Window(*_per_axis(columns, "kernel_size", "stride", "padding", "dilation"))
 
 
 @dataclass(frozen=True)
@@ -228,6 +261,7 @@ class ConvTranspose:
         ):
             object.__setattr__(self, name, _check_ints(name, getattr(self, name), minimum))
         object.__setattr__(self, "padding", _check_padding(self.padding))
+        _check_output_padding(self.stride, self.dilation, self.output_padding)
 
     def __str__(self) -> str:
         return _spec_string(
@@ -247,9 +281,8 @@ class ConvTranspose:
             n, c["kernel_size"], c["stride"], c["padding"], c["output_padding"], c["dilation"]
         )
 
-    def _map(self, m, c, n_out):
-        k, s, d = c["kernel_size"], c["stride"], c["dilation"]
-        return _transpose_map(m, k, s, c["padding"][0], d, n_out)
+    def _record(self, columns):
+        return _fx.Transposed(*_per_axis(columns, "kernel_size", "stride", "padding", "dilation"))
 
 
 @dataclass(frozen=True)
@@ -283,8 +316,8 @@ class Upsample:
     def _out_size(self, n, c):
         return n * c["scale_factor"]
 
-    def _map(self, m, c, n_out):
-        return _nearest_map(m, c["scale_factor"], n_out)
+    def _record(self, columns):
+        return _fx.Resize(*_per_axis(columns, "scale_factor"))
 
 
 SPECS = (Conv, Pool, ConvTranspose, Upsample)
@@ -297,6 +330,11 @@ def _spec_string(kind, spec, *optional) -> str:
         if value != default and value is not None:
             text += letter + _token(value)
     return text
+
+
+def _per_axis(columns, *names) -> list[tuple]:
+    """One tuple per name, of its value along each axis (padding: the ``before`` side)."""
+    return [tuple(c[n][0] if n == "padding" else c[n] for c in columns) for n in names]
 
 
 def _columns(spec, ndim, names, **extra) -> list[dict]:
@@ -318,8 +356,7 @@ _LETTERS = {
     "d": "dilation",
     "o": "output_padding",
 }
-_TOKEN = re.compile(r"(convT|conv|pool|up)((?:[ksdpo]?\d+(?:x\d+)*|c)*)", re.IGNORECASE)
-_PART = re.compile(r"([ksdpo]?)(\d+(?:x\d+)*)|(c)", re.IGNORECASE)
+_DIGITS = frozenset("0123456789")
 
 LAYER_GRAMMAR = """\
 Layers are separated by commas. Each layer is a kind followed by its parameters:
@@ -327,7 +364,8 @@ Layers are separated by commas. Each layer is a kind followed by its parameters:
         up (nearest-neighbour upsampling; its number is the scale factor)
   k<n> or a bare <n>: kernel size   s<n>: stride (pool: default = kernel)
   p<n>: padding   d<n>: dilation   o<n>: output padding (convT)   c: ceil_mode (pool)
-  <n> may be HxW for different values per dimension, e.g. conv3x5.
+  <n> may be HxW for different values per dimension, e.g. conv3x5. As in PyTorch,
+  pool padding is at most half the kernel, and convT's o is below max(s, d).
 Example: conv7s2p3,pool3s2p1,conv3p1,conv3p1 (the stem of ResNet and two 3x3 convs)"""
 
 
@@ -352,7 +390,9 @@ def parse_layers(text):
     Raises
     ------
     ValueError
-        If a layer cannot be read; the message quotes it.
+        If a layer cannot be read, or describes geometry PyTorch refuses (pooling
+        padding above half the kernel, ``output_padding >= max(stride, dilation)``);
+        the message quotes it. Numbers are ASCII digits; the text is read in one pass.
 
     See Also
     --------
@@ -378,26 +418,15 @@ def parse_layers(text):
     return [_parse_one(i, part) for i, part in enumerate(parts, start=1)]
 
 
-def _parse_one(position, part):
-    def error(reason):
-        return ValueError(f"cannot read layer {position}, {part!r}: {reason}")
-
-    match = _TOKEN.fullmatch(part)
-    if match is None:
-        reason = (
-            "expected conv, pool, convT or up followed by parameters k<n>, s<n>, p<n>, "
-            "d<n>, o<n>, c (see convdocs rf --help)"
-        )
-        raise error(reason)
-    kind = _KINDS[match.group(1).lower()]
-    first = "scale_factor" if kind is Upsample else "kernel_size"
+def _keywords(kind, first, tokens, error) -> dict:
+    """The spec's keyword arguments from the tokens of one layer."""
     kwargs = {}
-    for letter, number, ceil in _PART.findall(match.group(2)):
+    for letter, number, ceil in tokens:
         if ceil:
             name, value = "ceil_mode", True
         else:
-            name = _LETTERS[letter.lower()] if letter else first
-            if letter.lower() == "k" and kind is Upsample:
+            name = _LETTERS[letter] if letter else first
+            if letter == "k" and kind is Upsample:
                 name = "scale_factor"
             values = tuple(int(v) for v in number.split("x"))
             value = values[0] if len(values) == 1 else values
@@ -405,8 +434,26 @@ def _parse_one(position, part):
             reason = f"{name} given twice"
             raise error(reason)
         kwargs[name] = value
+    return kwargs
+
+
+def _parse_one(position, part):
+    def error(reason):
+        return ValueError(f"cannot read layer {position}, {part!r}: {reason}")
+
+    found = _scan(part)
+    if found is None:
+        reason = (
+            "expected conv, pool, convT or up followed by parameters k<n>, s<n>, p<n>, "
+            "d<n>, o<n>, c (see convdocs rf --help)"
+        )
+        raise error(reason)
+    typed, tokens = found
+    kind = _KINDS[typed.lower()]
+    first = "scale_factor" if kind is Upsample else "kernel_size"
+    kwargs = _keywords(kind, first, tokens, error)
     if first not in kwargs:
-        reason = f"no {first.replace('_', ' ')}: write e.g. {match.group(1)}3"
+        reason = f"no {first.replace('_', ' ')}: write e.g. {typed}3"
         raise error(reason)
     try:
         return kind(**kwargs)
@@ -420,178 +467,38 @@ def _parse_one(position, part):
         raise error(str(err)) from None
 
 
-# --- per-dimension maps: unit index -> interval of input pixels -----------------------------
-
-
-@dataclass(frozen=True)
-class _Map:
-    """For one spatial dimension: unit ``u`` of a tensor depends on pixels lo[u]..hi[u].
-
-    ``period`` None: a bounded map over ``len(lo)`` units (units outside depend on
-    nothing: the *exact* map). Otherwise a quasi-periodic map defined for every integer
-    (the *theoretical* map): ``lo(u + period) = lo(u) + step``. Empty fields are
-    ``(inf, -inf)``.
-    """
-
-    lo: np.ndarray
-    hi: np.ndarray
-    period: int | None = None
-    step: int = 0
-
-    @property
-    def jump(self) -> Fraction:
-        return Fraction(self.step, self.period)
-
-    def at(self, u):
-        u = np.asarray(u, dtype=np.int64)
-        if self.period is None:
-            n = len(self.lo)
-            inside = (u >= 0) & (u < n)
-            k = np.clip(u, 0, n - 1)
-            return np.where(inside, self.lo[k], np.inf), np.where(inside, self.hi[k], -np.inf)
-        q, r = np.divmod(u, self.period)
-        return self.lo[r] + q * self.step, self.hi[r] + q * self.step
-
-
-def _identity(n=None) -> _Map:
-    if n is None:
-        return _Map(np.zeros(1), np.zeros(1), 1, 1)
-    return _Map(np.arange(n, dtype=float), np.arange(n, dtype=float))
-
-
-def _build(m: _Map, taps, n_out, period, step) -> _Map:
-    """The map whose unit ``u`` is the union of the fields of its input taps.
-
-    ``taps(u)`` yields ``(index, valid)`` pairs: the input units unit ``u`` reads.
-    """
-    units = np.arange(period if n_out is None else n_out)
-    lo = np.full(len(units), np.inf)
-    hi = np.full(len(units), -np.inf)
-    for index, valid in taps(units):
-        tap_lo, tap_hi = m.at(index)
-        lo = np.minimum(lo, np.where(valid, tap_lo, np.inf))
-        hi = np.maximum(hi, np.where(valid, tap_hi, -np.inf))
-    if n_out is not None:
-        return _Map(lo, hi)
-    return _shortest_period(_Map(lo, hi, period, step))
-
-
-def _shortest_period(m: _Map) -> _Map:
-    for d in range(1, m.period):
-        if m.period % d or (m.step * d) % m.period:
+def _scan(part):
+    """``(kind as typed, [(letter, number, ceil), ...])`` of one layer, or None: one pass
+    over the text, ASCII digits only (a number is ``digits`` or ``digits x digits ...``)."""
+    low = part.lower()
+    kind = next((k for k in ("convt", "conv", "pool", "up") if low.startswith(k)), None)
+    if kind is None:
+        return None
+    tokens, at, end = [], len(kind), len(part)
+    while at < end:
+        if low[at] == "c":
+            tokens.append(("", "", "c"))
+            at += 1
             continue
-        inc = m.step * d // m.period
-        if np.array_equal(m.lo[d:], m.lo[:-d] + inc) and np.array_equal(m.hi[d:], m.hi[:-d] + inc):
-            return _Map(m.lo[:d], m.hi[:d], d, inc)
-    return m
-
-
-def _conv_map(m, kernel_size, stride, before, dilation, n_out=None) -> _Map:
-    """Unit ``u`` of a convolution reads units ``u*s - p + j*d``, j = 0 .. k-1."""
-
-    def taps(u):
-        return [(u * stride - before + j * dilation, True) for j in range(kernel_size)]
-
-    period = step = None
-    if m.period is not None:
-        period = m.period // math.gcd(m.period, stride)
-        step = m.step * (period * stride // m.period)
-    return _build(m, taps, n_out, period, step)
-
-
-def _transpose_map(m, kernel_size, stride, before, dilation, n_out=None) -> _Map:
-    """Unit ``v`` of a transposed convolution is reached by units ``u`` with
-    ``v = u*s - p + j*d`` for some tap j = 0 .. k-1."""
-
-    def taps(v):
-        result = []
-        for j in range(kernel_size):
-            num = v + before - j * dilation
-            result.append((num // stride, num % stride == 0))
-        return result
-
-    period = None if m.period is None else m.period * stride
-    return _build(m, taps, n_out, period, m.step)
-
-
-def _nearest_map(m, factor, n_out=None) -> _Map:
-    """Unit ``v`` of a nearest-neighbour upsampling by ``f`` copies unit ``v // f``."""
-    period = None if m.period is None else m.period * factor
-    return _build(m, lambda v: [(v // factor, True)], n_out, period, m.step)
-
-
-def _linear_map(m, factor, n_in, n_out=None) -> _Map:
-    """(Bi)linear upsampling by an even factor ``f`` (``align_corners=False``).
-
-    Output ``v`` samples the input at ``x = (v + 1/2)/f - 1/2``: pixels ``floor(x)`` and
-    ``floor(x) + 1``. PyTorch clamps ``x`` at 0 and the second pixel at the last one;
-    the theoretical map does not.
-    """
-
-    def taps(v):
-        num, den = 2 * v + 1 - factor, 2 * factor
-        if n_out is not None:  # the exact map: PyTorch's clamps
-            num = np.maximum(num, 0)
-            first = num // den
-            return [(first, True), (np.minimum(first + 1, n_in - 1), num % den != 0)]
-        first = num // den
-        return [(first, True), (first + 1, num % den != 0)]
-
-    period = None if m.period is None else m.period * factor
-    return _build(m, taps, n_out, period, m.step)
-
-
-def _slice_map(m, start, step, n_out=None) -> _Map:
-    """Unit ``u`` of ``x[start::step]`` (or of a padded ``x``, for ``start < 0``)."""
-    return _conv_map(m, 1, step, -start, 1, n_out)
-
-
-class _StrideMismatch(ValueError):
-    pass
-
-
-def _union(maps) -> _Map:
-    if maps[0].period is None:
-        lo = np.minimum.reduce([m.lo for m in maps])
-        hi = np.maximum.reduce([m.hi for m in maps])
-        return _Map(lo, hi)
-    jumps = {m.jump for m in maps}
-    if len(jumps) > 1:
-        raise _StrideMismatch(", ".join(str(_number(j)) for j in sorted(jumps)))
-    period = math.lcm(*(m.period for m in maps))
-    units = np.arange(period)
-    bounds = [m.at(units) for m in maps]
-    lo = np.minimum.reduce([b[0] for b in bounds])
-    hi = np.maximum.reduce([b[1] for b in bounds])
-    step = int(maps[0].jump * period)
-    return _shortest_period(_Map(lo, hi, period, step))
-
-
-def _centre_offset(maps) -> float:
-    """How far apart the branches' fields are centred, on average over the units.
-
-    After an upsampling the centres of neighbouring units move in steps that differ
-    from the other branch's, so per unit they differ even when the branches are
-    aligned; the average over one period of the pattern is the systematic offset.
-    """
-    units = np.arange(math.lcm(*(m.period for m in maps)))
-    centres = []
-    for m in maps:
-        lo, hi = m.at(units)
-        centres.append(np.where(np.isfinite(lo), (lo + hi) / 2, np.nan))
-    means = [float(np.nanmean(c - centres[0])) for c in centres[1:]]
-    return max(means, key=abs, default=0.0)
-
-
-def _number(value):
-    """An int when whole, else the Fraction (effective strides after upsampling)."""
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else value
+        letter = low[at] if low[at] in "ksdpo" else ""
+        at += len(letter)
+        start = at
+        while True:
+            if at >= end or part[at] not in _DIGITS:
+                return None
+            while at < end and part[at] in _DIGITS:
+                at += 1
+            if at + 1 < end and low[at] == "x" and part[at + 1] in _DIGITS:
+                at += 1
+            else:
+                break
+        tokens.append((letter, part[start:at], ""))
+    return part[: len(kind)], tokens
 
 
 def _half(value):
-    """A pixel coordinate: an int when whole, else a float ending in .5."""
-    return int(value) if float(value).is_integer() else float(value)
+    """A pixel coordinate (a Fraction): an int when whole, else a float ending in .5."""
+    return int(value) if value.denominator == 1 else float(value)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -681,8 +588,8 @@ class ReceptiveField:
     name: str
     note: str = ""
     misaligned: tuple = ()
-    _theory: tuple = field(default=(), compare=False)
-    _exact: tuple | None = field(default=None, compare=False)
+    _branches: tuple = field(default=(), compare=False)  # theoretical: per branch, per axis
+    _steps: tuple | None = field(default=None, compare=False)  # the walk, for exact fields
     _scalar: bool = field(default=False, compare=False)
 
     @property
@@ -729,7 +636,7 @@ class ReceptiveField:
         >>> rf.interval(0), rf.interval(0, clip=True), rf.interval(3, clip=True)
         ((-2, 3), (0, 3), (4, 8))
         """
-        ndim = len(self._theory)
+        ndim = len(self._branches[0])
         units = int_tuple("unit", unit, ndim, minimum=0)
         if not isinstance(clip, bool):
             msg = f"clip must be a bool, got {_describe(clip)}"
@@ -741,18 +648,17 @@ class ReceptiveField:
                     where = "" if ndim == 1 else f" along spatial dimension {axis}"
                     msg = f"unit {unit} is outside the output{where}: allowed 0 .. {n - 1}"
                     raise ValueError(msg)
-        if clip and self._exact is None:
+        if clip and self._steps is None:
             msg = (
                 "interval(..., clip=True) needs the input size: pass input_size to receptive_field"
             )
             raise ValueError(msg)
-        maps = self._exact if clip else self._theory
-        result = []
-        for m, u in zip(maps, units):
-            lo, hi = m.at(u)
-            if not np.isfinite(lo):
-                return None
-            result.append((int(lo), int(hi) + 1))
+        if clip:
+            result = _field.exact_interval(self._steps, units)
+        else:
+            result = _field.interval(self._branches, units)
+        if result is None:
+            return None
         return result[0] if self._scalar else tuple(result)
 
     # --- display ---
@@ -826,7 +732,7 @@ class ReceptiveField:
 def _fmt(value, scalar) -> str:
     """One value per dimension, shown once when all are equal: 212, 7x5, 188..204."""
     values = (value,) if scalar else value
-    texts = [str(_half(v)) if isinstance(v, float) else str(v) for v in values]
+    texts = [str(_half(Fraction(v))) if isinstance(v, float) else str(v) for v in values]
     if len(set(texts)) == 1:
         return texts[0]
     return " x ".join(texts) if any(".." in t for t in texts) else "x".join(texts)
@@ -836,56 +742,87 @@ def _fmt_size(value, scalar) -> str:
     return str(value) if scalar else "x".join(map(str, value))
 
 
-def _size_of(m: _Map, count) -> int | SizeRange:
-    units = np.arange(m.period if count is None else count)
-    lo, hi = m.at(units)
-    sizes = (hi - lo + 1)[np.isfinite(lo)]
-    if not len(sizes):
-        return 0
-    smallest, largest = int(sizes.min()), int(sizes.max())
-    return smallest if smallest == largest else SizeRange(smallest, largest)
-
-
-def _row(name, kind, theory, sizes) -> LayerField:
-    counts = sizes if sizes is not None else (None,) * len(theory)
-    centres = []
-    for m in theory:
-        lo, hi = m.at(0)
-        centres.append(_half((lo + hi) / 2) if np.isfinite(lo) else None)
+def _row(name, kind, branches, sizes) -> LayerField:
+    maps = _field.hull_maps(branches)
+    counts = sizes if sizes is not None else (None,) * len(maps)
+    centres, fields = [], []
+    for m, n in zip(maps, counts):
+        first = m.at(0)
+        centres.append(None if first is None else _half(Fraction(first[0] + first[1], 2)))
+        smallest, largest = _field.size_of(m, n)
+        fields.append(smallest if smallest == largest else SizeRange(smallest, largest))
     return LayerField(
         name=name,
         kind=kind,
         output_size=None if sizes is None else tuple(sizes),
-        stride=tuple(_number(m.jump) for m in theory),
-        size=tuple(_size_of(m, n) for m, n in zip(theory, counts)),
+        stride=tuple(_field.number(m.jump) for m in maps),
+        size=tuple(fields),
         center=tuple(centres),
     )
 
 
-def _result(rows, theory, exact, sizes, input_size, name, scalar, note="", misaligned=()):
-    last = _row(name, "", theory, sizes)
+def _result(lens, branches, sizes, name, note=""):
+    last = _row(name, "", branches, sizes)
     padding = []
-    for m in theory:
-        lo, _ = m.at(0)
-        padding.append(int(-lo) if np.isfinite(lo) else None)
+    for m in _field.hull_maps(branches):
+        first = m.at(0)
+        padding.append(None if first is None else -first[0])
 
     def one(values):
-        return values[0] if scalar else tuple(values)
+        return values[0] if lens.scalar else tuple(values)
 
     return ReceptiveField(
         size=one(last.size),
         stride=one(last.stride),
         padding=one(padding),
-        layers=tuple(rows),
-        input_size=None if input_size is None else one(input_size),
+        layers=tuple(lens.rows),
+        input_size=None if lens.input_size is None else one(lens.input_size),
         output_size=None if sizes is None else one(sizes),
         name=name,
         note=note,
-        misaligned=tuple(misaligned),
-        _theory=tuple(theory),
-        _exact=None if exact is None else tuple(exact),
-        _scalar=scalar,
+        misaligned=tuple(lens.misaligned),
+        _branches=branches,
+        _steps=None if lens.steps is None else tuple(lens.steps),
+        _scalar=lens.scalar,
     )
+
+
+class _Lens:
+    """The field lens: the field of every tensor of a walk, from the records of its steps.
+
+    ``fields[key]`` is a tuple of branches (tuples of one ``_field.Map`` per axis);
+    ``steps`` keeps the walk for the exact fields (None without an input size).
+    """
+
+    def __init__(self, ndim, input_size, scalar=False):
+        self.ndim, self.input_size, self.scalar = ndim, input_size, scalar
+        self.fields = {"input": ((_field.IDENTITY,) * ndim,)}
+        self.steps = None if input_size is None else [_field.Step("input", None, (), input_size)]
+        self.rows = [_row("input", "input", self.fields["input"], input_size)]
+        self.misaligned = []
+
+    def step(self, key, record, sources, sizes):
+        """The field of ``key``: ``record`` applied to the fields of ``sources``."""
+        if self.steps is not None:
+            self.steps.append(_field.Step(key, record, tuple(sources), tuple(sizes)))
+        if isinstance(record, (_fx.Join, _fx.Same)):
+            branches = [b for s in sources for b in self.fields[s]]
+            result = _field.merge(branches)
+        else:
+            (source,) = sources
+            result = _field.merge(
+                [
+                    tuple(_field.apply(record, m, axis) for axis, m in enumerate(branch))
+                    for branch in self.fields[source]
+                ]
+            )
+        self.fields[key] = result
+        return result
+
+    def offsets(self, sources) -> tuple:
+        """How far apart the fields of ``sources`` are centred, per axis."""
+        hulls = [_field.hull_maps(self.fields[s]) for s in sources]
+        return tuple(_field.centre_offset([h[axis] for h in hulls]) for axis in range(self.ndim))
 
 
 # --- the public function ----------------------------------------------------------------------
@@ -903,8 +840,9 @@ def receptive_field(model, input_size=None):
         module, whose computation graph is traced with ``torch.fx``.
     input_size : int or tuple of int, optional
         Spatial size of the input, an int for every dimension or one per dimension.
-        Required for a module (tracing runs it once on zeros); for specs it adds the
-        output sizes and the exact, image-bounded fields (``interval(u, clip=True)``).
+        Required for a module (its traced graph is walked with the output-size
+        formulas; no layer runs); for specs it adds the output sizes and the exact,
+        image-bounded fields (``interval(u, clip=True)``).
 
     Returns
     -------
@@ -921,7 +859,9 @@ def receptive_field(model, input_size=None):
     ValueError
         If a layer does not fit its input, the module contains a layer whose
         receptive field convdocs cannot compute (the message names it: it never
-        guesses), or branches that meet have different effective strides.
+        guesses), the module takes more than one tensor, branches that meet have
+        different effective strides, or the field repeats only after more than 4096
+        units (the product of the upsampling factors and transposed strides).
 
     See Also
     --------
@@ -1012,7 +952,7 @@ def receptive_field(model, input_size=None):
     except ImportError:  # pragma: no cover - torch is installed with the extras
         torch = None
     if torch is not None and isinstance(model, torch.nn.Module):
-        return _Tracer(model, input_size).run()
+        return _from_module(model, input_size)
     msg = (
         "model must be a list of layer specs (Conv, Pool, ConvTranspose, Upsample), a "
         f"layer string or a torch.nn.Module, got {_describe(model)}"
@@ -1055,24 +995,20 @@ def _from_specs(specs, input_size):
         msg = "model must contain at least one layer, got an empty list"
         raise ValueError(msg)
     ndim, scalar = _spec_ndim(specs, input_size)
-    sizes = None if input_size is None else list(int_tuple("input_size", input_size, ndim))
-    theory = [_identity()] * ndim
-    exact = None if sizes is None else [_identity(n) for n in sizes]
-    rows = [_row("input", "input", theory, sizes)]
+    sizes = None if input_size is None else int_tuple("input_size", input_size, ndim)
+    lens, key = _Lens(ndim, sizes, scalar), "input"
     for i, spec in enumerate(specs):
         try:
             columns = spec._columns(ndim)
             if sizes is not None:
-                sizes = [spec._out_size(n, c) for n, c in zip(sizes, columns)]
+                sizes = tuple(spec._out_size(n, c) for n, c in zip(sizes, columns))
         except (TypeError, ValueError) as err:
             msg = f"layer {i} ({spec}): {err}"
             raise type(err)(msg) from None
-        theory = [spec._map(m, c, None) for m, c in zip(theory, columns)]
-        if exact is not None:
-            exact = [spec._map(m, c, n) for m, c, n in zip(exact, columns, sizes)]
-        rows.append(_row(_spec_name(spec), type(spec).__name__, theory, sizes))
-    first = None if input_size is None else int_tuple("input_size", input_size, ndim)
-    return _result(rows, theory, exact, sizes, first, rows[-1].name, scalar)
+        branches = lens.step(i, spec._record(columns), [key], sizes or ())
+        lens.rows.append(_row(_spec_name(spec), type(spec).__name__, branches, sizes))
+        key = i
+    return _result(lens, lens.fields[key], sizes, lens.rows[-1].name)
 
 
 def _spec_name(spec) -> str:
@@ -1082,21 +1018,7 @@ def _spec_name(spec) -> str:
         return repr(spec)
 
 
-# --- torch modules: trace the graph ---------------------------------------------------------
-
-
-class _Shape(tuple):
-    """The recorded shape of a tensor a traced node produced."""
-
-
-@dataclass(frozen=True)
-class _Spatial:
-    """What a tensor of the traced graph depends on, per spatial dimension."""
-
-    theory: tuple
-    exact: tuple
-    sizes: tuple
-    name: str
+# --- torch modules: the field lens on the shape walk ---------------------------------------
 
 
 @dataclass(frozen=True)
@@ -1105,443 +1027,166 @@ class _Ended:
 
     at: str
     kind: str
-    source: _Spatial
+    source: object  # the key of the last spatial tensor
+    name: str
 
 
-_CONST = object()  # a tensor that does not depend on the input (a parameter, a constant)
+def _from_module(model, input_size):
+    """Walk the traced model once at ``input_size`` (the shape lens: sizes, and what each
+    node does to the grid), then run the field lens over the records: no layer runs."""
+    from convdocs.shapes import _walker
+
+    walker = _walker(model)
+    if input_size is None:
+        msg = "input_size is required for a torch.nn.Module (e.g. input_size=224)"
+        raise ValueError(msg)
+    sizes = int_tuple("input_size", input_size, walker.ndim)
+    state, failure = walker.walk(sizes, explain=False)
+    if failure is not None:
+        shape = (1, walker.channels, *sizes)
+        msg = f"{walker.model_name} cannot run on an input of shape {shape}: {walker.where(*failure)}"
+        raise ValueError(msg)
+    return _ModuleFields(walker, state, sizes).run()
 
 
-class _Tracer:
-    def __init__(self, model, input_size):
-        import torch
-        import torch.fx
+class _ModuleFields:
+    """The field of every node of one shape walk, from the records the walk left."""
 
-        self.torch = torch
-        label = type(model).__name__
-        self.graph_module = trace(model)
-        channels, self.ndim = input_layer(model, self.graph_module)
-        if input_size is None:
-            msg = "input_size is required for a torch.nn.Module (e.g. input_size=224)"
-            raise ValueError(msg)
-        self.input_size = int_tuple("input_size", input_size, self.ndim)
-        self.values = self._record(model, label, (1, channels, *self.input_size))
-        self.fields = {}
-        self.rows = []
-        self.misaligned = []
-
-    def _record(self, model, label, shape):
-        torch = self.torch
-        values = {}
-
-        class Recorder(torch.fx.Interpreter):
-            def run_node(self, node):
-                out = super().run_node(node)
-                values[node] = _summarise(out, torch)
-                return out
-
-        parameter = next((p for p in model.parameters() if p.is_floating_point()), None)
-        dtype = torch.float32 if parameter is None else parameter.dtype
-        restore = eval_mode(model)
-        try:
-            with torch.no_grad():
-                Recorder(self.graph_module).run(torch.zeros(shape, dtype=dtype))
-        except Exception as err:  # the model's own error, whatever its type
-            msg = f"running {label} on an input of shape {shape} failed: {first_line(err)}"
-            raise ValueError(msg) from err
-        finally:
-            restore()
-        return values
-
-    # --- helpers ---
-
-    def name(self, node) -> str:
-        return node.target if node.op == "call_module" else node.name
+    def __init__(self, walker, state, sizes):
+        self.walker, self.state = walker, state
+        self.lens = _Lens(walker.ndim, sizes)
+        self.keys = {}  # node -> its key in the lens, or an _Ended
 
     def where(self, node) -> str:
         if node.op == "call_module":
-            kind = type(self.graph_module.get_submodule(node.target)).__name__
-            return f"layer '{node.target}' ({kind})"
+            return f"layer '{node.target}' ({self.walker.kinds[node]})"
         target = getattr(node.target, "__name__", node.target)
         return f"node '{node.name}' ({node.op} {target})"
 
-    def fail(self, node, reason, error=ValueError):
-        return error(f"{self.where(node)}: {reason}")
+    def fail(self, node, reason):
+        return ValueError(f"{self.where(node)}: {reason}")
 
-    def concrete(self, value):
+    def run(self) -> ReceptiveField:
         import torch.fx
 
-        return torch.fx.node.map_arg(value, lambda n: self.values[n])
-
-    def arguments(self, node, names, skip=1):
-        """Bind a call's arguments (after the first ``skip``) to ``names``, as values."""
-        bound = dict(zip(names, node.args[skip:]))
-        bound.update(node.kwargs)
-        return dict(self.concrete(bound))
-
-    def spatial_shape(self, node):
-        shape = self.values[node]
-        return tuple(shape[len(shape) - self.ndim :])
-
-    def spatial(self, node, theory, exact, kind, row=True):
-        sizes = self.spatial_shape(node)
-        out = _Spatial(tuple(theory), tuple(exact), sizes, self.name(node))
-        if row:
-            self.rows.append(_row(out.name, kind, out.theory, sizes))
-        return out
-
-    # --- the walk ---
-
-    def run(self):
-        output = None
-        for node in self.graph_module.graph.nodes:
-            if node.op == "output":
-                output = node
-                break
-            self.fields[node] = self.visit(node)
+        for node in self.walker.nodes:
+            found = self.visit(node)
+            if found is not None:
+                self.keys[node] = found
+        output = next(n for n in self.walker.graph_module.graph.nodes if n.op == "output")
         result = output.args[0]
-        if not isinstance(result, self.torch.fx.Node) or not isinstance(
-            self.fields.get(result), (_Spatial, _Ended)
-        ):
-            msg = (
-                "the model must return one tensor computed from its input, got "
-                f"{type(self.concrete(result)).__name__}"
-            )
+        if not isinstance(result, torch.fx.Node) or result not in self.keys:
+            msg = "the model must return one tensor computed from its input"
             raise TypeError(msg)
-        field_out = self.fields[result]
-        note = ""
-        if isinstance(field_out, _Ended):
+        found, note = self.keys[result], ""
+        if isinstance(found, _Ended):
             note = (
-                f"'{field_out.at}' ({field_out.kind}) ends the spatial structure; the field "
-                f"is that of the units of '{field_out.source.name}', its input"
+                f"'{found.at}' ({found.kind}) ends the spatial structure; the field "
+                f"is that of the units of '{found.name}', its input"
             )
-            field_out = field_out.source
-        return _result(
-            self.rows,
-            field_out.theory,
-            field_out.exact,
-            field_out.sizes,
-            self.input_size,
-            field_out.name,
-            False,
-            note,
-            self.misaligned,
-        )
+            found = found.source
+        sizes = self.sizes(found)
+        return _result(self.lens, self.lens.fields[found], sizes, self.name(found), note)
+
+    def name(self, key) -> str:
+        return "input" if key == "input" else self.walker.name(key)
+
+    def sizes(self, key) -> tuple:
+        if key == "input":
+            return self.lens.input_size
+        return self.state.values[key].spatial(self.walker.ndim)
 
     def visit(self, node):
-        value = self.values.get(node)
+        """The key of ``node``'s field, an _Ended, or None (it depends on no input)."""
         if node.op == "placeholder":
-            if self.rows:
-                raise self.fail(node, "a second input: only models with one input are supported")
-            theory = [_identity()] * self.ndim
-            exact = [_identity(n) for n in self.input_size]
-            return self.spatial(node, theory, exact, "input")
-        inputs = [self.fields.get(n) for n in node.all_input_nodes]
-        dependent = [f for f in inputs if isinstance(f, (_Spatial, _Ended))]
-        has_tensor = isinstance(value, _Shape)
-        if isinstance(value, (tuple, list)) and not has_tensor:
-            has_tensor = any(isinstance(v, _Shape) for v in value)
-            if has_tensor and dependent:
-                raise self.fail(node, "returns several tensors; convdocs follows single tensors")
-        if not dependent:
-            return _CONST if has_tensor else None
-        if not has_tensor:
+            return "input"
+        sources = [self.keys[n] for n in node.all_input_nodes if n in self.keys]
+        if not sources:
+            return None
+        value = self.state.values.get(node)
+        if isinstance(value, (tuple, list)) and any(hasattr(v, "varies") for v in value):
+            raise self.fail(node, "returns several tensors; convdocs follows single tensors")
+        if not hasattr(value, "varies"):
             return None  # a size, a shape, a number of dimensions
-        ended = [f for f in dependent if isinstance(f, _Ended)]
-        spatial = [f for f in dependent if isinstance(f, _Spatial)]
-        handler, kind = self.classify(node)
+        record = self.state.records.get(node) or self.walker.unsupported(node)
+        ended = [s for s in sources if isinstance(s, _Ended)]
         if ended:
-            if spatial:
-                raise self.fail(
-                    node,
-                    f"combines a spatial tensor with one whose spatial structure ended at "
-                    f"'{ended[0].at}' ({ended[0].kind}): its units depend on the whole input",
-                )
-            if handler not in (self.elementwise, self.union, self.view, self.reduce, None):
-                raise self.fail(
-                    node,
-                    f"applies {kind} to a tensor whose spatial structure ended at "
-                    f"'{ended[0].at}' ({ended[0].kind})",
-                )
-            if len({id(e.source) for e in ended}) > 1:
-                raise self.fail(node, "combines the pooled features of different layers")
-            return ended[0]
-        if handler is None:
-            raise self.fail(node, f"{kind}; convdocs cannot compute its receptive field")
-        return handler(node, spatial, kind)
+            return self.after_end(node, record, sources, ended)
+        if isinstance(record, _fx.Unsupported):
+            raise self.fail(node, record.reason)
+        if isinstance(record, _fx.End):
+            kind = self.walker.label(node)
+            return _Ended(self.walker.name(node), kind, sources[0], self.name(sources[0]))
+        return self.spatial(node, record, sources)
 
-    def classify(self, node):
-        """The handler of a node and a short description (its kind)."""
-        handlers = {
-            "conv": self.conv,
-            "conv_transpose": self.conv_transpose,
-            "pool": self.pool,
-            "adaptive_pool": self.end,
-            "interpolate": self.interpolate,
-            "view": self.view,
-            "pad": self.pad,
-            "softmax": self.softmax,
-            "elementwise": self.elementwise,
-            "batch_norm": self.elementwise,
-            "binary": self.union,
-            "cat": self.union,
-            "getitem": self.getitem,
-            "reduce": self.reduce,
-        }
-        kind = _fx.op_kind(self.graph_module, node)
-        handler = handlers.get(kind)
-        if node.op == "call_module":
-            name = type(self.graph_module.get_submodule(node.target)).__name__
-            if kind == "linear":
-                return None, "Linear applied to a spatial tensor mixes its last (width) dimension"
-            return handler, name if handler else f"{name} is not a layer convdocs knows"
-        if node.op == "call_method":
-            if handler is None:
-                return None, f"method .{node.target}() is not an operation convdocs knows"
-            return handler, f"method {node.target}"
-        name = getattr(node.target, "__name__", str(node.target))
-        if handler is None:
-            return None, f"{name} is not an operation convdocs knows"
-        if kind in ("cat", "getitem"):
-            return handler, kind
-        return handler, name.strip("_") if kind == "binary" else name
-
-    # --- handlers: each returns the field of the node's output ---
-
-    def elementwise(self, node, spatial, kind):
-        (source,) = spatial if len(spatial) == 1 else (None,)
-        if source is None:
-            return self.union(node, spatial, kind)
-        return self.spatial(node, source.theory, source.exact, kind, row=False)
-
-    def softmax(self, node, spatial, kind):
-        if node.op == "call_module":
-            dim = self.graph_module.get_submodule(node.target).dim
-        else:
-            dim = self.arguments(node, ["dim"]).get("dim")
-        rank = len(self.values[node])
-        if dim is None or dim % rank >= rank - self.ndim:
-            raise self.fail(node, f"{kind} over a spatial dimension mixes every position")
-        return self.elementwise(node, spatial, kind)
-
-    def union(self, node, spatial, kind):
-        sizes = self.spatial_shape(node)
-        for source in spatial:
-            if source.sizes != sizes:
-                raise self.fail(
-                    node,
-                    f"combines tensors of spatial sizes {source.sizes} and {sizes} (broadcasting "
-                    "one position over all)",
-                )
-        if kind == "cat":
-            dim = self.arguments(node, ["dim"]).get("dim", 0)
-            rank = len(self.values[node])
-            if dim % rank >= rank - self.ndim:
-                raise self.fail(node, "concatenates along a spatial dimension")
-        if len(spatial) == 1:
-            return self.spatial(node, spatial[0].theory, spatial[0].exact, kind, False)
-        theory, offsets = [], []
-        for axis in range(self.ndim):
-            maps = [s.theory[axis] for s in spatial]
-            try:
-                theory.append(_union(maps))
-            except _StrideMismatch as err:
-                names = ", ".join(f"'{s.name}'" for s in spatial)
-                raise self.fail(
-                    node,
-                    f"its inputs {names} have different effective strides ({err}) along "
-                    f"spatial dimension {axis}; branches that meet must share a grid",
-                ) from None
-            offsets.append(_centre_offset(maps))
-        if any(offsets):
-            shown = _fmt(tuple(abs(round(o, 3)) for o in offsets), False)
-            self.misaligned.append(
-                f"{self.name(node)}: the fields of its inputs are centred {shown} pixels apart"
-            )
-        exact = [_union([s.exact[axis] for s in spatial]) for axis in range(self.ndim)]
-        return self.spatial(node, theory, exact, kind)
-
-    def geometry(self, node):
-        """The layer's kernel, stride, padding pairs, dilation, ceil_mode, output_padding."""
-        args, kwargs = self.concrete((node.args, node.kwargs))
-        layer = _fx.geometry(self.graph_module, node, args, kwargs, self.ndim)
-        if layer.padding_mode != "zeros":
+    def after_end(self, node, record, sources, ended):
+        first = ended[0]
+        if len(ended) < len(sources):
             raise self.fail(
                 node,
-                f"padding_mode={layer.padding_mode!r} pads with copies of input pixels; "
-                "convdocs handles zero padding only",
+                f"combines a spatial tensor with one whose spatial structure ended at "
+                f"'{first.at}' ({first.kind}): its units depend on the whole input",
             )
-        if kwargs.get("return_indices"):
-            raise self.fail(node, "return_indices=True returns several tensors")
-        return layer
-
-    def check_sizes(self, node, computed):
-        recorded = self.spatial_shape(node)
-        if tuple(computed) != recorded:
+        if isinstance(record, (_fx.Window, _fx.Transposed, _fx.Resize)):
             raise self.fail(
                 node,
-                f"convdocs computes output size {tuple(computed)} but PyTorch produced {recorded}",
+                f"applies {self.walker.label(node)} to a tensor whose spatial structure ended "
+                f"at '{first.at}' ({first.kind})",
             )
+        if len({e.source for e in ended}) > 1:
+            raise self.fail(node, "combines the pooled features of different layers")
+        return first
 
-    def conv(self, node, spatial, kind):
-        (source,) = spatial
-        g = self.geometry(node)
-        kernel, stride, pads, dilation = g.kernel, g.stride, g.pads, g.dilation
-        sizes = [
-            conv_output_size(n, k, s, p, d, ceil_mode=g.ceil_mode)
-            for n, k, s, p, d in zip(source.sizes, kernel, stride, pads, dilation)
-        ]
-        self.check_sizes(node, sizes)
-        params = list(zip(kernel, stride, (p[0] for p in pads), dilation))
-        theory = [_conv_map(m, *c) for m, c in zip(source.theory, params)]
-        exact = [_conv_map(m, *c, n) for m, c, n in zip(source.exact, params, sizes)]
-        return self.spatial(node, theory, exact, kind)
-
-    pool = conv
-
-    def conv_transpose(self, node, spatial, kind):
-        (source,) = spatial
-        g = self.geometry(node)
-        kernel, stride, pads, dilation = g.kernel, g.stride, g.pads, g.dilation
-        sizes = self.spatial_shape(node)
-        for n, k, s, p, d, out in zip(source.sizes, kernel, stride, pads, dilation, sizes):
-            # output_padding (or forward's output_size) picks one of max(s, d) sizes
-            full = conv_transpose_output_size(n, k, s, dilation=d, output_padding=0)
-            if not 0 <= out - (full - sum(p)) < max(s, d):
-                raise self.fail(node, f"output size {out} does not follow from input size {n}")
-        params = list(zip(kernel, stride, (p[0] for p in pads), dilation))
-        theory = [_transpose_map(m, *c) for m, c in zip(source.theory, params)]
-        exact = [_transpose_map(m, *c, n) for m, c, n in zip(source.exact, params, sizes)]
-        return self.spatial(node, theory, exact, kind)
-
-    def interpolate(self, node, spatial, kind):
-        (source,) = spatial
-        if node.op == "call_module":
-            module = self.graph_module.get_submodule(node.target)
-            options = {
-                "mode": module.mode,
-                "scale_factor": module.scale_factor,
-                "align_corners": module.align_corners,
-            }
-        else:
-            names = [
-                "size",
-                "scale_factor",
-                "mode",
-                "align_corners",
-                "recompute_scale_factor",
-                "antialias",
-            ]
-            options = self.arguments(node, names)
-        mode = options.get("mode", "nearest")
-        sizes = self.spatial_shape(node)
-        factors = []
-        for n, out in zip(source.sizes, sizes):
-            if out % n:
-                raise self.fail(node, f"resizes {n} to {out}, not by an integer factor")
-            factors.append(out // n)
-        scale = options.get("scale_factor")
-        if scale is not None:
-            scales = scale if isinstance(scale, (tuple, list)) else [scale] * self.ndim
-            if [float(s) for s in scales] != [float(f) for f in factors]:
-                raise self.fail(node, f"scale_factor {scale} is not an integer")
-        if mode in ("nearest", "nearest-exact"):
-            theory = [_nearest_map(m, f) for m, f in zip(source.theory, factors)]
-            exact = [_nearest_map(m, f, n) for m, f, n in zip(source.exact, factors, sizes)]
-        elif mode in ("linear", "bilinear", "trilinear") and not options.get("align_corners"):
-            if any(f % 2 and f > 1 for f in factors):
+    def spatial(self, node, record, sources):
+        sizes = self.sizes(node)
+        for source in sources:
+            if self.sizes(source) != sizes and isinstance(record, _fx.Join):
                 raise self.fail(
                     node,
-                    f"{mode} upsampling by the odd factor {factors} puts output pixels exactly "
-                    "on input pixels, where rounding decides whether a neighbour counts",
+                    f"combines tensors of spatial sizes {self.sizes(source)} and {sizes} "
+                    "(broadcasting one position over all)",
                 )
-            theory = [_linear_map(m, f, None) for m, f in zip(source.theory, factors)]
-            exact = [
-                _linear_map(m, f, n_in, n)
-                for m, f, n_in, n in zip(source.exact, factors, source.sizes, sizes)
-            ]
-        else:
-            corners = ", align_corners=True" if options.get("align_corners") else ""
+        sources = list(dict.fromkeys(sources))
+        try:
+            branches = self.lens.step(node, record, sources, sizes)
+        except _field.StrideMismatch as err:
+            names = ", ".join(f"'{self.name(s)}'" for s in sources)
             raise self.fail(
-                node, f"mode={mode!r}{corners} is not supported (use nearest or bilinear)"
+                node,
+                f"its inputs {names} have different effective strides ({err}) along "
+                f"spatial dimension {err.axis}; branches that meet must share a grid",
+            ) from None
+        kind = self.row_kind(node, record, sources, sizes)
+        if kind is not None:
+            self.lens.rows.append(_row(self.walker.name(node), kind, branches, sizes))
+        return node
+
+    def row_kind(self, node, record, sources, sizes):
+        """What the node's row in the table is called; None: it gets no row."""
+        op = self.walker.op_kinds[node]
+        if isinstance(record, _fx.Same):
+            return None
+        if isinstance(record, _fx.Join):
+            if len(sources) < 2:
+                return None
+            offsets = self.lens.offsets(sources)
+            if any(offsets):
+                shown = _fmt(tuple(abs(round(o, 3)) for o in offsets), False)
+                self.lens.misaligned.append(
+                    f"{self.walker.name(node)}: the fields of its inputs are centred {shown} "
+                    "pixels apart"
+                )
+            return "cat" if op == "cat" else self.walker.label(node)
+        if op == "getitem":
+            crops = record != _fx.Window(
+                *[(1,) * self.walker.ndim] * 2, (0,) * self.walker.ndim, (1,) * self.walker.ndim
             )
-        return self.spatial(node, theory, exact, f"{kind} x{_fmt(tuple(factors), False)}")
-
-    def pad(self, node, spatial, kind):  # noqa: ARG002 (every handler takes the kind)
-        (source,) = spatial
-        if node.op == "call_module":
-            pad = self.graph_module.get_submodule(node.target).padding
-        else:
-            options = self.arguments(node, ["pad", "mode", "value"])
-            if options.get("mode", "constant") != "constant":
-                raise self.fail(
-                    node, f"mode={options['mode']!r}: only constant padding is supported"
-                )
-            pad = options["pad"]
-        pad = list(pad) + [0] * (2 * self.ndim - len(pad))
-        befores = [pad[2 * (self.ndim - 1 - axis)] for axis in range(self.ndim)]
-        sizes = self.spatial_shape(node)
-        theory = [_slice_map(m, -b, 1) for m, b in zip(source.theory, befores)]
-        exact = [_slice_map(m, -b, 1, n) for m, b, n in zip(source.exact, befores, sizes)]
-        return self.spatial(node, theory, exact, "pad")
-
-    def getitem(self, node, spatial, kind):  # noqa: ARG002
-        (source,) = spatial
-        index = self.concrete(node.args[1])
-        index = index if isinstance(index, tuple) else (index,)
-        rank = len(self.values[node.args[0]])
-        if any(i is Ellipsis for i in index):
-            at = index.index(Ellipsis)
-            index = index[:at] + (slice(None),) * (rank - len(index) + 1) + index[at + 1 :]
-        index = index + (slice(None),) * (rank - len(index))
-        if len(index) != rank or any(i is None or isinstance(i, _Shape) for i in index):
-            raise self.fail(node, f"indexing with {index} is not a crop convdocs can follow")
-        theory, exact, cropped = [], [], False
-        out_sizes = self.spatial_shape(node)
-        for axis, item in enumerate(index[rank - self.ndim :]):
-            if not isinstance(item, slice):
-                raise self.fail(
-                    node, f"indexing spatial dimension {axis} with {item!r} removes it"
-                )
-            start, _, step = item.indices(source.sizes[axis])
-            if step < 1:
-                raise self.fail(
-                    node, f"slicing with step {step} reverses spatial dimension {axis}"
-                )
-            cropped |= (start, step, out_sizes[axis]) != (0, 1, source.sizes[axis])
-            theory.append(_slice_map(source.theory[axis], start, step))
-            exact.append(_slice_map(source.exact[axis], start, step, out_sizes[axis]))
-        return self.spatial(node, theory, exact, "crop", row=cropped)
-
-    def view(self, node, spatial, kind):
-        (source,) = spatial
-        before = self.values[node.all_input_nodes[0]]
-        after = self.values[node]
-        if tuple(after[len(after) - self.ndim :]) == source.sizes and math.prod(
-            after
-        ) == math.prod(before):
-            return self.spatial(node, source.theory, source.exact, kind, row=False)
-        return self.end(node, spatial, kind)
-
-    def reduce(self, node, spatial, kind):
-        (source,) = spatial
-        dims = self.arguments(node, ["dim"]).get("dim")
-        rank = len(self.values[node.all_input_nodes[0]])
-        dims = range(rank) if dims is None else dims if isinstance(dims, (tuple, list)) else [dims]
-        if any(d % rank >= rank - self.ndim for d in dims):
-            return self.end(node, spatial, kind)
-        return self.spatial(node, source.theory, source.exact, kind, row=False)
-
-    def end(self, node, spatial, kind):
-        (source,) = spatial
-        return _Ended(self.name(node), kind, source)
-
-
-def _summarise(value, torch):
-    if isinstance(value, torch.Tensor):
-        return _Shape(value.shape)
-    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
-        return type(value)(_summarise(v, torch) for v in value)
-    return value
+            return "crop" if crops or sizes != self.sizes(sources[0]) else None
+        if op in ("pad", "pad_copy"):
+            return "pad"
+        if isinstance(record, _fx.Resize):
+            return f"{self.walker.label(node)} x{_fmt(record.factors, False)}"
+        return self.walker.label(node)
 
 
 # --- measuring the field with autograd ------------------------------------------------------
@@ -1802,17 +1447,7 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
     """
     import torch
 
-    scalar = False
-    if isinstance(model, str):
-        model = parse_layers(model)
-    if isinstance(model, (list, tuple)):
-        model, ndim, scalar = _spec_module(list(model), input_size)
-        channels = 1
-    elif isinstance(model, torch.nn.Module):
-        channels, ndim = input_layer(model)
-    else:
-        msg = f"model must be a torch.nn.Module or layer specs, got {_describe(model)}"
-        raise TypeError(msg)
+    model, channels, ndim, scalar = _measurable(model, input_size, torch)
     sizes = int_tuple("input_size", input_size, ndim)
     if channel is not None:
         channel = check_int("channel", channel, 0)
@@ -1824,43 +1459,77 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
             msg = f"layer must name a submodule of {type(model).__name__}, got {layer!r}"
             raise ValueError(msg) from None
     shape = (1, channels, *sizes)
-
     restore = eval_mode(model)
     try:
-        calls = [0]
-        if hooked is not None:  # count the calls, to stop after the last one
-            handle = hooked.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
-            try:
-                with torch.no_grad():
-                    model(torch.zeros(shape, dtype=next(model.parameters()).dtype))
-            finally:
-                handle.remove()
-            if not calls[0]:
-                msg = f"layer {layer!r} does not run in the forward pass"
-                raise ValueError(msg)
-        captured = []
-
-        def stop(module, args, output):  # noqa: ARG001 (a forward hook's signature)
-            captured.append(output)
-            if len(captured) == calls[0]:
-                raise _Stop
-
+        calls = 0 if hooked is None else _count_calls(model, hooked, layer, shape, torch)
         x = torch.ones(shape, dtype=torch.float64, requires_grad=True)
-        handle = hooked.register_forward_hook(stop) if hooked is not None else None
-        try:
-            with _all_paths_mode():
-                out = torch.func.functional_call(model, _constant_parameters(model, torch), (x,))
-        except _Stop:
-            out = captured[-1]
-        except RuntimeError as err:
-            msg = f"running {type(model).__name__} on an input of shape {shape} failed: {first_line(err)}"
-            raise ValueError(msg) from err
-        finally:
-            if handle is not None:
-                handle.remove()
+        out = _all_paths_output(model, x, hooked, calls, torch)
     finally:
         restore()
     what = f"layer {layer!r}" if layer else "the model"
+    units = _measured_unit(out, ndim, unit, channel, what, torch)
+    out[(0, slice(None) if channel is None else channel, *units)].sum().backward()
+    mask = (x.grad[0] != 0).any(dim=0).numpy()
+    intervals = _hit_intervals(mask)
+    if scalar:
+        return EmpiricalField(None if intervals is None else intervals[0], units[0], mask)
+    return EmpiricalField(intervals, units, mask)
+
+
+def _measurable(model, input_size, torch):
+    """(module, input channels, spatial dimensions, scalar results) for ``model``."""
+    if isinstance(model, str):
+        model = parse_layers(model)
+    if isinstance(model, (list, tuple)):
+        module, ndim, scalar = _spec_module(list(model), input_size)
+        return module, 1, ndim, scalar
+    if isinstance(model, torch.nn.Module):
+        return (model, *input_layer(model), False)
+    msg = f"model must be a torch.nn.Module or layer specs, got {_describe(model)}"
+    raise TypeError(msg)
+
+
+def _count_calls(model, hooked, layer, shape, torch) -> int:
+    """How often ``hooked`` runs in one forward pass (the last call is measured)."""
+    calls = [0]
+    handle = hooked.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
+    try:
+        with torch.no_grad():
+            model(torch.zeros(shape, dtype=next(model.parameters()).dtype))
+    finally:
+        handle.remove()
+    if not calls[0]:
+        msg = f"layer {layer!r} does not run in the forward pass"
+        raise ValueError(msg)
+    return calls[0]
+
+
+def _all_paths_output(model, x, hooked, calls, torch):
+    """The output of the all-paths copy of ``model`` on ``x`` (or of ``hooked``'s last call)."""
+    captured = []
+
+    def stop(module, args, output):  # noqa: ARG001 (a forward hook's signature)
+        captured.append(output)
+        if len(captured) == calls:
+            raise _Stop
+
+    handle = hooked.register_forward_hook(stop) if hooked is not None else None
+    try:
+        with _all_paths_mode():
+            return torch.func.functional_call(model, _constant_parameters(model, torch), (x,))
+    except _Stop:
+        return captured[-1]
+    except RuntimeError as err:
+        shape = tuple(x.shape)
+        msg = f"running {type(model).__name__} on an input of shape {shape} failed: {first_line(err)}"
+        raise ValueError(msg) from err
+    finally:
+        if handle is not None:
+            handle.remove()
+
+
+def _measured_unit(out, ndim, unit, channel, what, torch) -> tuple:
+    """The unit to measure (default: the centre one), checked against the output."""
     if not isinstance(out, torch.Tensor) or out.ndim != ndim + 2:
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         msg = (
@@ -1879,16 +1548,15 @@ def empirical_receptive_field(model, input_size, unit=None, *, layer=None, chann
     if channel is not None and channel >= out.shape[1]:
         msg = f"channel must be below {out.shape[1]}, the channels of {what}, got {channel}"
         raise ValueError(msg)
-    channels = slice(None) if channel is None else channel
-    out[(0, channels, *units)].sum().backward()
-    mask = (x.grad[0] != 0).any(dim=0).numpy()
+    return units
+
+
+def _hit_intervals(mask):
+    """``(start, stop)`` per axis of the True pixels of ``mask``; None if there are none."""
     intervals = []
-    for axis in range(ndim):
-        hits = np.flatnonzero(mask.any(axis=tuple(a for a in range(ndim) if a != axis)))
+    for axis in range(mask.ndim):
+        hits = np.flatnonzero(mask.any(axis=tuple(a for a in range(mask.ndim) if a != axis)))
         if not len(hits):
-            intervals = None
-            break
+            return None
         intervals.append((int(hits[0]), int(hits[-1]) + 1))
-    if scalar:
-        return EmpiricalField(None if intervals is None else intervals[0], units[0], mask)
-    return EmpiricalField(None if intervals is None else tuple(intervals), units, mask)
+    return tuple(intervals)

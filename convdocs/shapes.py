@@ -33,6 +33,7 @@ from convdocs.arithmetic import (
 __all__ = ["InputSizes", "ShapeReport", "ShapeStep", "explain_shapes", "valid_input_sizes"]
 
 _SCAN_LIMIT = 4096  # the largest size the rule of valid_input_sizes is checked up to
+_CANDIDATE_LIMIT = 100_000  # the most candidates valid_input_sizes walks one by one
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -251,6 +252,7 @@ class _State:
     steps: dict = field(default_factory=dict)
     down: dict = field(default_factory=dict)
     misaligned: list = field(default_factory=list)  # (node, message) pairs
+    records: dict = field(default_factory=dict)  # node -> what it does to the grid (_fx)
 
 
 class _Walker:
@@ -262,6 +264,15 @@ class _Walker:
         self.torch = torch
         self.model_name = type(model).__name__
         self.graph_module = _fx.trace(model)
+        inputs = [
+            n.target for n in self.graph_module.graph.nodes if n.op == "placeholder" and not n.args
+        ]
+        if len(inputs) > 1:
+            msg = (
+                f"{self.model_name} takes {len(inputs)} tensor inputs ({', '.join(inputs)}); "
+                "convdocs follows models with one input tensor"
+            )
+            raise ValueError(msg)
         self.map_arg = torch.fx.node.map_arg
         self.channels, self.ndim = _fx.input_layer(model, self.graph_module)
         self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
@@ -271,6 +282,7 @@ class _Walker:
             if n.op == "call_module"
         }
         self.kinds = {n: self.kind(n) for n in self.nodes}
+        self.op_kinds = {n: _fx.op_kind(self.graph_module, n) for n in self.nodes}
         self.cached = {}  # node -> _fx.Geometry, for modules (their geometry does not change)
         self.handlers = {node: self.classify(node) for node in self.nodes}
 
@@ -340,6 +352,16 @@ class _Walker:
     def misalign(self, state, node, message):
         state.misaligned.append((node, message))
 
+    def unsupported(self, node) -> _fx.Unsupported:
+        """The record of an operation neither lens knows, with the field lens's reason."""
+        if node.op == "call_module":
+            what = f"{self.kinds[node]} is not a layer convdocs knows"
+        elif node.op == "call_method":
+            what = f"method .{node.target}() is not an operation convdocs knows"
+        else:
+            what = f"{self.kinds[node]} is not an operation convdocs knows"
+        return _fx.Unsupported(f"{what}; convdocs cannot compute its receptive field")
+
     # --- sorting the nodes into handlers (once, at trace time) ---
 
     def classify(self, node):
@@ -404,7 +426,17 @@ class _Walker:
         return layer
 
     def conv(self, node, state, args, kwargs):
-        return self.windows(node, state, args, self.settings(node, args, kwargs))
+        layer = self.settings(node, args, kwargs)
+        value = self.windows(node, state, args, layer)
+        if layer.padding_mode != "zeros":
+            state.records[node] = _copies(f"padding_mode={layer.padding_mode!r}")
+        elif kwargs.get("return_indices") or getattr(self.modules.get(node), "return_indices", 0):
+            state.records[node] = _fx.Unsupported("return_indices=True returns several tensors")
+        else:
+            state.records[node] = _fx.Window(
+                layer.kernel, layer.stride, tuple(p for p, _ in layer.pads), layer.dilation
+            )
+        return value
 
     pool = conv
 
@@ -460,6 +492,12 @@ class _Walker:
                 out.append(_cached_conv_transpose_output_size(n, k, s, p, op, d))
             except ValueError as err:
                 raise _Fail(str(err)) from None
+        wanted = args[1] if len(args) > 1 else kwargs.get("output_size")
+        if wanted is not None and node.op == "call_module":
+            out, columns = self.requested(wanted, out, columns)
+        state.records[node] = _fx.Transposed(
+            layer.kernel, layer.stride, tuple(p for p, _ in layer.pads), layer.dilation
+        )
         value = _Tensor((*x.shape[: -self.ndim - 1], layer.out_channels, *out), x.varies)
         if state.explain:
             formulas = [
@@ -469,7 +507,22 @@ class _Walker:
             self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
         return value
 
+    def requested(self, wanted, out, columns):
+        """``forward(x, output_size)`` of a transposed convolution: the size asked for, if
+        an ``output_padding`` below ``max(stride, dilation)`` gives it, as PyTorch checks."""
+        wanted = tuple(wanted)[-self.ndim :]
+        smallest = [o - op for o, (*_, op, _) in zip(out, columns)]
+        largest = [m + max(s, d) - 1 for m, (_, _, s, _, _, d) in zip(smallest, columns)]
+        if any(not a <= w <= b for w, a, b in zip(wanted, smallest, largest)):
+            raise _Fail(
+                f"requested an output size of {list(wanted)}, but valid sizes range from "
+                f"{smallest} to {largest} (for an input of {[c[0] for c in columns]})"
+            )
+        columns = [(*c[:4], w - a, c[5]) for c, w, a in zip(columns, wanted, smallest)]
+        return list(wanted), columns
+
     def adaptive(self, node, state, args, kwargs):
+        state.records[node] = _fx.End()
         x = self.tensor_input(args)
         g = self.arguments(node, args, kwargs, ["output_size"])
         wanted = g["output_size"]
@@ -482,11 +535,13 @@ class _Walker:
 
     def interpolate(self, node, state, args, kwargs):
         x = self.tensor_input(args)
-        g = self.arguments(node, args, kwargs, ["size", "scale_factor", "mode"])
+        names = ["size", "scale_factor", "mode", "align_corners"]
+        g = self.arguments(node, args, kwargs, names)
         sizes = x.spatial(self.ndim)
         if g.get("size") is not None:
             size = g["size"]
             out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * self.ndim
+            state.records[node] = _resize(g, sizes, out)
             value = _Tensor((*x.shape[: -self.ndim], *out), varies=False)
             self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
             return value
@@ -503,6 +558,7 @@ class _Walker:
             for n, f, o in zip(sizes, map(float, scales), out)
         ]
         value = _Tensor((*x.shape[: -self.ndim], *out), x.varies)
+        state.records[node] = _resize(g, sizes, out, scales)
         self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
         return value
 
@@ -516,15 +572,29 @@ class _Walker:
         else:
             g = self.arguments(node, args, kwargs, ["pad", "mode", "value"])
             pad, mode = g["pad"], g.get("mode", "constant")
-        pad = list(pad) + [0] * (2 * len(x.shape) - len(pad))
-        # F.pad's list starts at the last dimension: (left, right, top, bottom, ...)
-        pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(len(x.shape))][::-1]
+        pairs = _fx.pad_pairs(pad, len(x.shape))
+        copies = self.op_kinds[node] == "pad_copy" or (mode != "constant" and "Pad" not in mode)
+        state.records[node] = (
+            _copies(mode if "Pad" in mode else f"mode={mode!r}")
+            if copies
+            else _fx.Window(
+                (1,) * self.ndim,
+                (1,) * self.ndim,
+                tuple(b for b, _ in pairs[-self.ndim :]),
+                (1,) * self.ndim,
+            )
+        )
         out, formulas = [], []
         for n, (before, after) in zip(x.shape, pairs):
             if ("Reflection" in mode or mode == "reflect") and max(before, after) >= n:
                 raise _Fail(
                     f"reflection padding of {max(before, after)} needs an input larger than "
                     f"that, got size {n}"
+                )
+            if ("Circular" in mode or mode == "circular") and max(before, after) > n:
+                raise _Fail(
+                    f"circular padding of {max(before, after)} wraps around more than once: "
+                    f"it needs an input of at least that size, got size {n}"
                 )
             size = n + before + after
             if size < 1:
@@ -545,6 +615,9 @@ class _Walker:
                 f"got {x.shape[-1]} (input shape {_shape(x.shape)})"
             )
         value = _Tensor((*x.shape[:-1], module.out_features), x.varies)
+        state.records[node] = _fx.Unsupported(
+            "Linear applied to a spatial tensor mixes its last (width) dimension"
+        )
         self.record(state, node, "Linear", value, "", x)
         return value
 
@@ -556,18 +629,34 @@ class _Walker:
                 f"{type(module).__name__} expects {module.num_features} channels, got shape "
                 f"{_shape(x.shape)}"
             )
+        state.records[node] = _fx.Same()
         return x
 
     def same(self, node, state, args, kwargs):
         tensors = [a for a in args if isinstance(a, _Tensor)]
         if not tensors:
             return self.meta(node, state, args, kwargs)
+        state.records[node] = _fx.Same()
+        if self.op_kinds[node] == "softmax":
+            dim = self.arguments(node, args, kwargs, ["dim"]).get("dim")
+            rank = len(tensors[0].shape)
+            if dim is None or dim % rank >= rank - self.ndim:
+                state.records[node] = _fx.Unsupported(
+                    f"{self.label(node)} over a spatial dimension mixes every position"
+                )
         return tensors[0]
+
+    def label(self, node) -> str:
+        """The kind of a node, as the field lens's messages and rows name it."""
+        if node.op == "call_method":
+            return f"method {node.target}"
+        return self.kinds[node].strip("_") if self.op_kinds[node] == "binary" else self.kinds[node]
 
     def broadcast(self, node, state, args, kwargs):
         tensors = [a for a in [*args, *kwargs.values()] if isinstance(a, _Tensor)]
         if len(tensors) < 2:
             return self.same(node, state, args, kwargs)
+        state.records[node] = _fx.Join()
         rank = max(len(t.shape) for t in tensors)
         padded = [(1,) * (rank - len(t.shape)) + t.shape for t in tensors]
         out = []
@@ -612,6 +701,11 @@ class _Walker:
             )
         shape = list(tensors[0].shape)
         shape[dim] = sum(t.shape[dim] for t in tensors)
+        state.records[node] = (
+            _fx.Unsupported("concatenates along a spatial dimension")
+            if dim >= rank - self.ndim
+            else _fx.Join()
+        )
         value = _Tensor(tuple(shape), any(t.varies for t in tensors))
         joined = " + ".join(str(t.shape[dim]) for t in tensors)
         self.record(state, node, "cat", value, f"dimension {dim}: {joined} = {shape[dim]}")
@@ -626,12 +720,29 @@ class _Walker:
             i is None or i is Ellipsis or isinstance(i, slice) or _is_int(i) for i in items
         ):
             return self.meta(node, state, args, kwargs)
-        rank = len(source.shape)
-        used = sum(1 for i in items if i is not None and i is not Ellipsis)
-        if Ellipsis in items:
-            at = items.index(Ellipsis)
-            items = items[:at] + (slice(None),) * (rank - used) + items[at + 1 :]
+        items = _fx.expand_ellipsis(items, len(source.shape))
+        state.records[node] = self.crop_record(items, source.shape)
         return self.index(node, state, source, items)
+
+    def crop_record(self, items, shape):
+        """A crop of the spatial dimensions as a window of kernel 1, else Unsupported."""
+        rank = len(shape)
+        if any(i is None for i in items) or len(items) > rank:
+            return _fx.Unsupported(f"indexing with {items} is not a crop convdocs can follow")
+        items = (*items, *(slice(None),) * (rank - len(items)))
+        starts, steps = [], []
+        for axis, (item, n) in enumerate(
+            zip(items[rank - self.ndim :], shape[rank - self.ndim :])
+        ):
+            if not isinstance(item, slice):
+                return _fx.Unsupported(
+                    f"indexing spatial dimension {axis} with {item!r} removes it"
+                )
+            start, _, step = item.indices(n)
+            starts.append(-start)
+            steps.append(step)
+        ones = (1,) * self.ndim
+        return _fx.Window(ones, tuple(steps), tuple(starts), ones)
 
     def index(self, node, state, source, items):
         rank = len(source.shape)
@@ -661,10 +772,27 @@ class _Walker:
                     for n, before, after, size in crops
                 )
             )
-            if any(before != after for _, before, after, _ in crops) and source.varies:
+            uneven = any(before != after for _, before, after, _ in crops)
+            if uneven and source.varies and self.feeds_join(node):
                 self.misalign(state, node, "the crop is not centred (" + "; ".join(texts) + ")")
             self.record(state, node, "crop", value, "; ".join(texts), source)
         return value
+
+    def feeds_join(self, node) -> bool:
+        """Whether ``node``'s tensor reaches an addition or concatenation with no change of
+        positions on the way (a crop alone, with no join, mixes nothing)."""
+        todo, seen = list(node.users), set()
+        while todo:
+            user = todo.pop()
+            if user in seen:
+                continue
+            seen.add(user)
+            kind = self.op_kinds.get(user)
+            if kind in ("binary", "cat"):
+                return True
+            if kind in ("elementwise", "batch_norm", "softmax"):
+                todo.extend(user.users)
+        return False
 
     def getattr(self, node, state, args, kwargs):
         source, name = args
@@ -685,52 +813,111 @@ class _Walker:
 
     def meta(self, node, state, args, kwargs):
         """Anything else: evaluate it directly (plain values) or on the meta device."""
-        torch = self.torch
         tensors = [a for a in _flatten((args, kwargs)) if isinstance(a, _Tensor)]
-        if not tensors:  # arithmetic on sizes, shapes, ints
-            if node.op == "call_method":
-                return getattr(args[0], node.target)(*args[1:], **kwargs)
-            if node.op == "call_function":
-                return node.target(*args, **kwargs)
-
-        def to_meta(value):
-            if isinstance(value, _Tensor):
-                return torch.empty(value.shape, device="meta")
-            if isinstance(value, (tuple, list)):
-                return type(value)(to_meta(v) for v in value)
-            if isinstance(value, dict):
-                return {k: to_meta(v) for k, v in value.items()}
-            return value
-
-        margs, mkwargs = to_meta(args), to_meta(kwargs)
+        if not tensors and node.op == "call_method":  # arithmetic on sizes, shapes, ints
+            return getattr(args[0], node.target)(*args[1:], **kwargs)
+        if not tensors and node.op == "call_function":
+            return node.target(*args, **kwargs)
         try:
-            if node.op == "call_module":
-                module = self.modules[node]
-                state_dict = {
-                    k: torch.empty(v.shape, dtype=v.dtype, device="meta")
-                    for k, v in [*module.named_parameters(), *module.named_buffers()]
-                }
-                out = torch.func.functional_call(module, state_dict, margs, mkwargs)
-            elif node.op == "call_method":
-                out = getattr(margs[0], node.target)(*margs[1:], **mkwargs)
-            else:
-                out = node.target(*margs, **mkwargs)
+            out = self.on_meta(node, _to_meta(args, self.torch), _to_meta(kwargs, self.torch))
         except Exception as err:  # noqa: BLE001 (PyTorch's shape checks raise many types: report, not raise)
             raise _Fail(f"PyTorch's shape rules reject it: {_fx.first_line(err)}") from None
-        varies = any(t.varies for t in tensors)
-
-        def from_meta(value):
-            if isinstance(value, torch.Tensor):
-                return _Tensor(tuple(value.shape), varies)
-            if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
-                return type(value)(from_meta(v) for v in value)
-            return value
-
-        value = from_meta(out)
+        value = _from_meta(out, any(t.varies for t in tensors), self.torch)
         if isinstance(value, _Tensor):
             source = next((t for t in tensors if len(t.shape) == len(value.shape)), None)
+            state.records[node] = self.meta_record(node, args, kwargs, tensors[0], value)
+            if self.reduces_every_axis(node, args, kwargs, tensors[0]):
+                value = _Tensor(value.shape, varies=False)  # a global reduction: fixed size
             self.record(state, node, self.kinds[node], value, "", source)
         return value
+
+    def on_meta(self, node, args, kwargs):
+        """The node's output, run on PyTorch's meta device (shapes without data)."""
+        torch = self.torch
+        if node.op == "call_module":
+            module = self.modules[node]
+            state_dict = {
+                k: torch.empty(v.shape, dtype=v.dtype, device="meta")
+                for k, v in [*module.named_parameters(), *module.named_buffers()]
+            }
+            return torch.func.functional_call(module, state_dict, args, kwargs)
+        if node.op == "call_method":
+            return getattr(args[0], node.target)(*args[1:], **kwargs)
+        return node.target(*args, **kwargs)
+
+    def reduced(self, node, args, kwargs, before) -> set:
+        """The spatial axes a reduction (``mean``, ``sum``, ...) removes or sets to 1."""
+        if self.op_kinds[node] != "reduce":
+            return set()
+        dims = self.arguments(node, args, kwargs, ["dim"]).get("dim")
+        rank = len(before.shape)
+        dims = range(rank) if dims is None else dims if isinstance(dims, (tuple, list)) else [dims]
+        return {d % rank for d in dims} & set(range(rank - self.ndim, rank))
+
+    def reduces_every_axis(self, node, args, kwargs, before) -> bool:
+        return len(self.reduced(node, args, kwargs, before)) == self.ndim
+
+    def meta_record(self, node, args, kwargs, before, after):
+        """What a view, a reduction or an unknown operation does to the grid."""
+        kind = self.op_kinds[node]
+        if kind == "view":
+            keeps = after.spatial(self.ndim) == before.spatial(self.ndim)
+            same = keeps and math.prod(after.shape) == math.prod(before.shape)
+            return _fx.Same() if same else _fx.End()
+        if kind == "reduce":
+            return _fx.End() if self.reduced(node, args, kwargs, before) else _fx.Same()
+        return self.unsupported(node)
+
+
+def _to_meta(value, torch):
+    """``value`` with every _Tensor replaced by an empty tensor on the meta device."""
+    if isinstance(value, _Tensor):
+        return torch.empty(value.shape, device="meta")
+    if isinstance(value, (tuple, list)):
+        return type(value)(_to_meta(v, torch) for v in value)
+    if isinstance(value, dict):
+        return {k: _to_meta(v, torch) for k, v in value.items()}
+    return value
+
+
+def _from_meta(value, varies, torch):
+    """``value`` with every tensor replaced by a _Tensor of its shape."""
+    if isinstance(value, torch.Tensor):
+        return _Tensor(tuple(value.shape), varies)
+    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
+        return type(value)(_from_meta(v, varies, torch) for v in value)
+    return value
+
+
+def _copies(what) -> _fx.Unsupported:
+    return _fx.Unsupported(
+        f"{what} pads with copies of input pixels; convdocs handles zero padding only"
+    )
+
+
+def _resize(options, sizes, out, scales=None):
+    """The record of an interpolation from ``sizes`` to ``out``."""
+    factors = []
+    for n, o in zip(sizes, out):
+        if o % n:
+            return _fx.Unsupported(f"resizes {n} to {o}, not by an integer factor")
+        factors.append(o // n)
+    if scales is not None and [float(f) for f in scales] != [float(f) for f in factors]:
+        shown = options.get("scale_factor")
+        return _fx.Unsupported(f"scale_factor {shown} is not an integer")
+    mode = options.get("mode") or "nearest"
+    corners = options.get("align_corners")
+    if mode in ("nearest", "nearest-exact"):
+        return _fx.Resize(tuple(factors), "nearest")
+    if mode in ("linear", "bilinear", "trilinear") and not corners:
+        if any(f % 2 and f > 1 for f in factors):
+            return _fx.Unsupported(
+                f"{mode} upsampling by the odd factor {factors} puts output pixels exactly "
+                "on input pixels, where rounding decides whether a neighbour counts"
+            )
+        return _fx.Resize(tuple(factors), "linear")
+    shown = ", align_corners=True" if corners else ""
+    return _fx.Unsupported(f"mode={mode!r}{shown} is not supported (use nearest or bilinear)")
 
 
 def _flatten(value):
@@ -852,8 +1039,9 @@ def explain_shapes(model, input_size):
         If ``model`` is not a ``torch.nn.Module`` or cannot be traced, or
         ``input_size`` is not an int or a tuple of ints.
     ValueError
-        If ``input_size`` has a value below 1 or the wrong number of dimensions, or the
-        model has no convolution to read its input channels from.
+        If ``input_size`` has a value below 1 or the wrong number of dimensions, the
+        model has no convolution to read its input channels from, or it takes more than
+        one tensor.
 
     See Also
     --------
@@ -1014,7 +1202,9 @@ def valid_input_sizes(model, candidates):
         If ``model`` is not a traceable ``torch.nn.Module``, or ``candidates`` is not
         an iterable of sizes.
     ValueError
-        If a candidate has a value below 1 or the wrong number of dimensions.
+        If a candidate has a value below 1 or the wrong number of dimensions, there
+        are more than 100,000 candidates (the rule covers every square size), or the
+        model takes more than one tensor.
 
     See Also
     --------
@@ -1075,7 +1265,16 @@ def _candidates(candidates, ndim) -> list:
         )
         raise TypeError(msg)
     out = []
+    count = len(candidates) if hasattr(candidates, "__len__") else None
     for i, given in enumerate(candidates):
+        if i == _CANDIDATE_LIMIT:
+            count = count or f"more than {_CANDIDATE_LIMIT}"
+        if count is not None and (i == _CANDIDATE_LIMIT or count > _CANDIDATE_LIMIT):
+            msg = (
+                f"candidates holds {count} sizes; convdocs walks at most {_CANDIDATE_LIMIT}: "
+                "pass a smaller range (the rule it reports covers every square size)"
+            )
+            raise ValueError(msg)
         size = int_tuple(f"candidates[{i}]", given, ndim)
         out.append((given if _is_int(given) else tuple(given), size))
     return out

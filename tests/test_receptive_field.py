@@ -378,7 +378,7 @@ BAD_MODULES = [
         nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect"),  # traced: F.pad, then F.conv2d
         8,
         ValueError,
-        r"node 'pad' \(call_function pad\): mode='reflect': only constant padding",
+        r"node 'pad' \(call_function pad\): mode='reflect' pads with copies",
     ),
     (sequential(nn.Upsample(scale_factor=2, mode="bicubic")), 8, ValueError, "mode='bicubic'"),
     (sequential(nn.Upsample(scale_factor=3, mode="bilinear")), 8, ValueError, "odd factor"),
@@ -390,7 +390,12 @@ BAD_MODULES = [
     ),
     (nn.Sequential(nn.ReLU()), 8, ValueError, "has no nn.ConvNd layer"),
     (nn.Conv2d(1, 1, 3), None, ValueError, "input_size is required"),
-    (nn.Conv2d(1, 1, 9), 4, ValueError, r"running Conv2d on an input of shape \(1, 1, 4, 4\)"),
+    (
+        nn.Conv2d(1, 1, 9),
+        4,
+        ValueError,
+        r"Conv2d cannot run on an input of shape \(1, 1, 4, 4\): 'conv2d': the kernel spans 9",
+    ),
 ]
 
 
@@ -404,8 +409,21 @@ def test_unsupported_modules_raise_naming_the_layer(module, size, error, message
 
 specs = st.one_of(
     st.builds(Conv, kernels, strides, paddings, dilations),
-    st.builds(Pool, kernels, st.none() | strides, paddings, dilations, st.booleans()),
-    st.builds(ConvTranspose, kernels, strides, paddings, st.integers(0, 2), dilations),
+    kernels.flatmap(  # PyTorch pads a pooling window by at most half its kernel
+        lambda k: st.builds(
+            Pool, st.just(k), st.none() | strides, st.integers(0, k // 2), dilations, st.booleans()
+        )
+    ),
+    st.tuples(strides, dilations).flatmap(  # output_padding < max(stride, dilation)
+        lambda sd: st.builds(
+            ConvTranspose,
+            kernels,
+            st.just(sd[0]),
+            paddings,
+            st.integers(0, max(sd) - 1),
+            st.just(sd[1]),
+        )
+    ),
     st.builds(Upsample, strides),
 )
 

@@ -430,8 +430,36 @@ function parseOne(position, part) {
       if (name === 'padding' || name === 'ceil_mode' || spec[key] === null) continue;
       checkInts(name, spec[key], name === 'output_padding' ? 0 : 1);
     }
+    if (kind === 'pool') checkPoolPadding(spec.kernel, spec.padding);
+    if (kind === 'convT') checkOutputPadding(spec.stride, spec.dilation, spec.outputPadding);
   } catch (e) { throw error(e.message); }
   return spec;
+}
+
+// The values per axis, a number standing for every axis (as many as the longest).
+function axes(...values) {
+  const n = Math.max(...values.map((v) => (Array.isArray(v) ? v.length : 1)));
+  return Array.from({ length: n }, (_, i) => values.map((v) => (Array.isArray(v) ? v[i] : v)));
+}
+
+// PyTorch's rules, as convdocs.receptive's Pool and ConvTranspose check them.
+function checkPoolPadding(kernel, padding) {
+  for (const [k, p] of axes(kernel, padding)) {
+    if (p > Math.floor(k / 2)) {
+      const limit = Array.isArray(kernel) ? kernel.map((v) => Math.floor(v / 2)) : Math.floor(kernel / 2);
+      fail(`padding must be at most half the kernel size, kernel_size // 2 = ${describe(limit)} ` +
+        `for kernel_size ${describe(kernel)}, got ${describe(padding)}`);
+    }
+  }
+}
+
+function checkOutputPadding(stride, dilation, outputPadding) {
+  for (const [s, d, o] of axes(stride, dilation, outputPadding)) {
+    if (o >= Math.max(s, d)) {
+      fail(`output_padding must be smaller than stride or dilation (here max(stride, ` +
+        `dilation) = ${Math.max(s, d)}), got ${describe(outputPadding)}`);
+    }
+  }
 }
 
 export function parseLayers(text) {
