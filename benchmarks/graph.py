@@ -1,0 +1,50 @@
+"""The cost of a traced model's receptive field must not grow with the input size.
+
+``receptive_field`` walks the traced graph once with the output-size formulas and runs
+the field lens over the records the walk leaves: no layer runs, so the cost depends on
+the graph, not on the input. This prints the time at two input sizes and their ratio
+(issue 13 asks for at most 2x), and the line counts of the modules involved.
+
+Run with ``python benchmarks/graph.py`` (nothing is timed in the test suite).
+"""
+
+import time
+from pathlib import Path
+
+from convdocs import receptive_field
+from convdocs.models import resnet50, unet
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ["receptive.py", "shapes.py", "_fx.py", "_field.py"]
+
+
+def best_of(repeats, function, *args):
+    """The fastest of ``repeats`` runs, in seconds (the least disturbed by other work)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main():
+    cases = [
+        ("resnet50", resnet50(), 224, 2048),
+        ("unet", unet(), 572, 1148),
+    ]
+    print(f"{'model':10} {'small':>6} {'time':>9} {'large':>6} {'time':>9} {'ratio':>6}")
+    for name, model, small, large in cases:
+        receptive_field(model, small)  # trace once, warm the caches of both sizes' path
+        a = best_of(3, receptive_field, model, small)
+        b = best_of(3, receptive_field, model, large)
+        print(f"{name:10} {small:>6} {a:>8.3f}s {large:>6} {b:>8.3f}s {b / a:>5.2f}x")
+    print()
+    for module in MODULES:
+        path = ROOT / "convdocs" / module
+        if path.exists():
+            print(f"{module:14} {len(path.read_text().splitlines()):>5} lines")
+
+
+if __name__ == "__main__":
+    main()
