@@ -1,4 +1,9 @@
-"""Hypothesis strategies shared by the test modules: valid layer configurations."""
+"""Hypothesis strategies shared by the test modules, and the rules they draw by.
+
+The rules are written here once, from the definitions (Dumoulin & Visin), never by
+calling convdocs: a test that filters its cases with convdocs' own formula would
+check convdocs against itself.
+"""
 
 from dataclasses import dataclass
 
@@ -9,6 +14,29 @@ kernels = st.integers(1, 7)
 strides = st.integers(1, 4)
 dilations = st.integers(1, 3)
 paddings = st.integers(0, 4)
+
+
+def span(kernel: int, dilation: int = 1) -> int:
+    """Pixels a dilated kernel covers: ``d (k - 1) + 1``."""
+    return dilation * (kernel - 1) + 1
+
+
+def kernel_fits(size, kernel, dilation=1, padding=0) -> bool:
+    """The "kernel fits" rule: the dilated kernel is no larger than the padded input.
+
+    Ints for one axis, or tuples (one entry per axis); a padding entry is the total of
+    both sides, or a ``(before, after)`` pair. PyTorch refuses the layers that break it.
+    """
+    if isinstance(size, int):
+        size, kernel, dilation, padding = (size,), (kernel,), (dilation,), (padding,)
+    else:
+        kernel, dilation, padding = (
+            v if isinstance(v, tuple) else (v,) * len(size) for v in (kernel, dilation, padding)
+        )
+    return all(
+        span(k, d) <= n + (sum(p) if isinstance(p, tuple) else p)
+        for n, k, d, p in zip(size, kernel, dilation, padding)
+    )
 
 
 @dataclass(frozen=True)
@@ -23,10 +51,7 @@ class Conv2dConfig:
 
     def fits(self) -> bool:
         """True when the dilated kernel fits in the padded input along both axes."""
-        return all(
-            d * (k - 1) + 1 <= n + sum(p)
-            for n, k, d, p in zip(self.size, self.kernel_size, self.dilation, self.padding)
-        )
+        return kernel_fits(self.size, self.kernel_size, self.dilation, self.padding)
 
 
 def pairs(elements):
@@ -48,6 +73,40 @@ def conv2d_configs(draw, symmetric=False):
         dilation=draw(pairs(dilations)),
         padding=padding,
     )
+
+
+@st.composite
+def conv_layers(draw, transposed=False):
+    """A random conv2d (or conv_transpose2d) call: float64 ``x``, weight, bias, params.
+
+    ``params`` holds stride, dilation, symmetric padding (a pair) and groups; the
+    kernel may not fit (filter with :func:`layer_fits`).
+    """
+    import numpy as np
+
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    size = draw(st.tuples(st.integers(1, 12), st.integers(1, 12)))
+    kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
+    params = {
+        "stride": draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
+        "dilation": draw(st.tuples(st.integers(1, 2), st.integers(1, 2))),
+        "padding": draw(st.tuples(st.integers(0, 2), st.integers(0, 2))),
+        "groups": groups,
+    }
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    x = rng.standard_normal((*batch, c_in, *size))
+    shape = (c_in, c_out // groups) if transposed else (c_out, c_in // groups)
+    weight = rng.standard_normal((*shape, *kernel))
+    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    return x, weight, bias, params
+
+
+def layer_fits(x, weight, params) -> bool:
+    """:func:`kernel_fits` for a :func:`conv_layers` draw (padding on both sides)."""
+    padding = tuple(2 * p for p in params["padding"])
+    return kernel_fits(x.shape[-2:], weight.shape[-2:], params["dilation"], padding)
 
 
 # Hostile input -------------------------------------------------------------------------

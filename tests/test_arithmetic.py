@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convdocs import (
@@ -15,7 +15,16 @@ from convdocs import (
     same_padding,
 )
 from tests.bad_calls import bad_input_test
-from tests.strategies import conv2d_configs, dilations, kernels, paddings, pairs, sizes, strides
+from tests.strategies import (
+    conv2d_configs,
+    dilations,
+    kernel_fits,
+    kernels,
+    paddings,
+    pairs,
+    sizes,
+    strides,
+)
 
 
 def torch_conv_shape(cfg):
@@ -46,8 +55,7 @@ def test_conv_output_size_matches_torch_conv2d(cfg):
 
 @given(conv2d_configs(symmetric=True))
 def test_symmetric_padding_int_form_matches_torch(cfg):
-    if not cfg.fits():
-        return
+    assume(cfg.fits())
     padding = tuple(p for p, _ in cfg.padding)
     layer = torch.nn.Conv2d(
         1, 1, cfg.kernel_size, stride=cfg.stride, padding=padding, dilation=cfg.dilation
@@ -128,9 +136,12 @@ def test_asymmetric_transpose_padding_crops_each_side(size, kernel, stride, befo
 
 @given(sizes, kernels, strides, paddings, dilations)
 def test_transpose_inverts_the_forward_size(size, kernel, stride, padding, dilation):
-    """Every input size the convolution maps to ``o`` is reachable by one output_padding."""
-    if effective_kernel_size(kernel, dilation) > size + 2 * padding:
-        return
+    """Every input size the convolution maps to ``o`` is reachable by one output_padding.
+
+    Self-consistency (convdocs against convdocs): both formulas are checked against
+    PyTorch's layers by the tests above.
+    """
+    assume(kernel_fits(size, kernel, dilation, 2 * padding))
     out = conv_output_size(size, kernel, stride, padding, dilation)
     # The transposed formula without output_padding, written out (it may be < 1 here).
     base = (out - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
@@ -162,6 +173,8 @@ def test_same_padding_documented_examples(args, expected):
 
 @given(sizes, kernels, strides, dilations)
 def test_same_padding_gives_ceil_and_is_minimal(size, kernel, stride, dilation):
+    """TensorFlow's documented SAME size, ceil(size / stride), by convdocs' own
+    conv_output_size (self-consistency: that formula is checked against PyTorch above)."""
     before, after = same_padding(size, kernel, stride, dilation)
     assert 0 <= after - before <= 1  # the odd pixel goes after
     out = conv_output_size(size, kernel, stride, (before, after), dilation)

@@ -36,6 +36,7 @@ from convdocs.plot import (
     draw_overlap,
     draw_padding,
 )
+from tests.strategies import kernel_fits
 
 GRID_ROLES = ("input", "padding", "inserted")
 MODES = [mode.name for mode in PADDING_MODES]
@@ -150,8 +151,7 @@ def direct_settings(draw):
     stride = draw(pair(st.integers(1, 3), st.integers(1, 3)))
     dilation = draw(pair(st.integers(1, 2), st.integers(1, 2)))
     pads = draw(paddings(2))
-    fits = all(d * (k - 1) + 1 <= n + sum(p) for n, k, d, p in zip(size, kernel, dilation, pads))
-    assume(fits)
+    assume(kernel_fits(size, kernel, dilation, pads))
     out = conv_output_size(size, kernel, stride, pads, dilation)
     step = draw(st.integers(0, out[0] * out[1] - 1))
     return size, kernel, stride, pads, dilation, step

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convdocs.pooling import avg_pool2d, max_pool2d
@@ -103,8 +103,7 @@ def test_avg_pool2d_divisor_matches_torch(size, config, count_include_pad):
     expected = torch_pool(
         torch.nn.functional.avg_pool2d, x, count_include_pad=count_include_pad, **config
     )
-    if expected is None:
-        return
+    assume(expected is not None)  # the refusals: test_padding_limit_matches_torch
     got = avg_pool2d(x, count_include_pad=count_include_pad, **config)
     np.testing.assert_allclose(got, expected, rtol=1e-14)
     if not count_include_pad:
@@ -138,8 +137,7 @@ def test_float32_stays_float32_and_matches_torch(x, config, use_max):
         function, reference = avg_pool2d, torch.nn.functional.avg_pool2d
         del config["dilation"]
     expected = torch_pool(reference, x, **config)
-    if expected is None:
-        return
+    assume(expected is not None)  # the refusals: test_padding_limit_matches_torch
     got = function(x, **config)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
@@ -147,19 +145,18 @@ def test_float32_stays_float32_and_matches_torch(x, config, use_max):
 
 @given(pool_inputs(), pool_configs())
 def test_uint8_input_is_computed_in_float64(x, config):
+    """PyTorch on the image in float64 is the oracle (it refuses uint8 pooling on CPU)."""
     image = (np.abs(x) * 20).astype(np.uint8)
-    try:
-        expected = max_pool2d(image.astype(np.float64), **config)
-    except ValueError:
-        return
+    expected = torch_pool(torch.nn.functional.max_pool2d, image.astype(np.float64), **config)
+    assume(expected is not None)  # the refusals: test_padding_limit_matches_torch
     got = max_pool2d(image, **config)
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, expected)
     del config["dilation"]
-    np.testing.assert_array_equal(
-        avg_pool2d(image, **config), avg_pool2d(image.astype(np.float64), **config)
-    )
-    assert avg_pool2d(image, **config).dtype == np.float64
+    expected = torch_pool(torch.nn.functional.avg_pool2d, image.astype(np.float64), **config)
+    got = avg_pool2d(image, **config)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 # --- the cases the docstrings and the gallery show ---------------------------------------
@@ -228,6 +225,7 @@ def test_output_keeps_the_input_rank():
 
 
 def test_stride_defaults_to_kernel_size():
+    """Self-consistency: the default against the explicit stride (PyTorch's rule)."""
     x = np.random.default_rng(0).standard_normal((9, 7))
     np.testing.assert_array_equal(max_pool2d(x, (3, 2)), max_pool2d(x, (3, 2), stride=(3, 2)))
     np.testing.assert_array_equal(avg_pool2d(x, 3), avg_pool2d(x, 3, stride=3))

@@ -10,19 +10,21 @@ from convdocs import (
     colliding_input_sizes,
     conv_output_size,
     conv_transpose_output_size,
-    effective_kernel_size,
     inverse_conv,
     solve_padding,
 )
-from tests.strategies import dilations, kernels, paddings, sizes, strides
+from tests.strategies import dilations, kernel_fits, kernels, paddings, sizes, span, strides
 
 
 def total_paddings(size, out, kernel, stride, dilation):
-    """Brute force: every total padding (0..299) that maps size to out."""
+    """Brute force: every total padding (0..299) that maps size to out.
+
+    By convdocs' own conv_output_size: the callers check its answers in PyTorch.
+    """
     return [
         total
         for total in range(300)
-        if effective_kernel_size(kernel, dilation) <= size + total
+        if kernel_fits(size, kernel, dilation, total)
         and conv_output_size(size, kernel, stride, (0, total), dilation) == out
     ]
 
@@ -56,13 +58,13 @@ def test_solve_padding_examples_and_tuples():
 
 @given(st.integers(1, 20), kernels, strides, paddings, dilations)
 def test_colliding_input_sizes_equal_brute_force(out, kernel, stride, padding, dilation):
-    def fits(i):
-        return effective_kernel_size(kernel, dilation) <= i + 2 * padding
-
+    """Brute force over input sizes with the paper's formula (Dumoulin & Visin,
+    relationship 15), written here rather than taken from convdocs."""
     brute = [
         i
         for i in range(1, 200)
-        if fits(i) and conv_output_size(i, kernel, stride, padding, dilation) == out
+        if kernel_fits(i, kernel, dilation, 2 * padding)
+        and (i + 2 * padding - span(kernel, dilation)) // stride + 1 == out
     ]
     if not brute:
         with pytest.raises(ValueError, match="no input size gives output_size"):
@@ -73,7 +75,7 @@ def test_colliding_input_sizes_equal_brute_force(out, kernel, stride, padding, d
 
 @given(st.tuples(sizes, sizes), kernels, strides, paddings, dilations)
 def test_inverse_conv_restores_the_shape_in_pytorch(size, kernel, stride, padding, dilation):
-    assume(effective_kernel_size(kernel, dilation) <= min(size) + 2 * padding)
+    assume(kernel_fits(min(size), kernel, dilation, 2 * padding))
     down = torch.nn.Conv2d(2, 3, kernel, stride, padding, dilation)
     up = inverse_conv(size, down, module=True)
     x = torch.zeros(1, 2, *size)
@@ -127,7 +129,7 @@ def test_inverse_conv_of_every_dimensionality_runs_in_pytorch(ndim, data):
     kernel, stride, padding, dilation = (
         data.draw(s) for s in (kernels, strides, paddings, dilations)
     )
-    assume(effective_kernel_size(kernel, dilation) <= min(size) + 2 * padding)
+    assume(kernel_fits(min(size), kernel, dilation, 2 * padding))
     down = CONVS[ndim](2, 3, kernel, stride, padding, dilation, bias=False, dtype=torch.float64)
     up = inverse_conv(size, down, module=True)
     assert type(up) is TRANSPOSED[ndim]
@@ -170,6 +172,8 @@ def test_inverse_conv_ignores_lookalikes_of_modules():
     [((1, 1), 8), ((2, 2), 9), (((1, 1),), 8), ((1, 2), (8, 9))],
 )
 def test_inverse_conv_reads_padding_as_conv_output_size_does(padding, size):
+    """Self-consistency (convdocs against convdocs), by design: the same argument means
+    the same thing in inverse_conv and conv_output_size."""
     # With scalar sizes a pair is (before, after) for one dimension, as in
     # conv_output_size; with tuple sizes it is one value per dimension.
     params = inverse_conv(size, 3, stride=2, padding=padding)
