@@ -28,11 +28,22 @@ are padded past the 4 KiB aliasing of 50176-element rows (1.23x at stride 1, and
 result is no longer contiguous), and one product per output row from a 3x smaller
 lowering, split over two threads (0.89x at stride 1, but 1.49x at stride 2 and 1.1-6.7x
 slower than now on deeper layers).
+
+The last table is peak memory for large kernels, where convdocs builds its patch matrix
+in blocks of output rows (``convdocs.conv.WORKSPACE_BYTES``): each case runs in a fresh
+subprocess per library, which imports the same modules and builds the same input, and
+reports its ``ru_maxrss`` (the process's peak resident memory) before and after the one
+call; the difference is the memory the call added. Before the blocks, the 600x600
+case with a 50x50 kernel added 2.9 GB in convdocs (the whole patch matrix) against
+16 MB in PyTorch.
 """
 
 import argparse
+import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -180,6 +191,57 @@ def float64_products(rng):
     return rows
 
 
+# name: (function, input shape, weight shape); float32, one channel, large kernels.
+PEAK_CASES = {
+    "conv2d 600x600 k50 float32": ("conv2d", (1, 1, 600, 600), (1, 1, 50, 50)),
+    "conv_transpose2d 300x300 k50 float32": ("conv_transpose2d", (1, 1, 300, 300), (1, 1, 50, 50)),
+}
+
+
+def peak_child(library, case, threads):
+    """In a fresh process: run one PEAK_CASES call, print its peak memory as JSON."""
+    function, x_shape, w_shape = PEAK_CASES[case]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    if library == "torch":
+        run = getattr(F, function)
+        x, w = torch.from_numpy(x), torch.from_numpy(w)  # shares the arrays' memory
+    else:
+        run = getattr(convdocs, function)
+    torch.set_num_threads(threads)
+    with threadpool_limits(limits=threads), torch.inference_mode():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        run(x, w)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"before": before * 1024, "after": after * 1024, "seconds": seconds}))
+
+
+def peak_table(threads):
+    """Run every PEAK_CASES case in one subprocess per library; one line per case."""
+    header = (
+        f"{'case (peak memory the call added)':42} {'convdocs':>10} {'torch':>10} {'ratio':>7}"
+    )
+    print(header + "   process peaks, times")
+    print("-" * (len(header) + 24))
+    for case in PEAK_CASES:
+        runs = {}
+        for library in ("convdocs", "torch"):
+            command = [sys.executable, __file__, "--threads", str(threads)]
+            command += ["--peak-child", library, case]
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            runs[library] = json.loads(output.splitlines()[-1])
+        ours, theirs = (runs[k]["after"] - runs[k]["before"] for k in ("convdocs", "torch"))
+        peaks = "/".join(f"{runs[k]['after'] / 2**20:.0f}" for k in runs)
+        times = "/".join(f"{runs[k]['seconds']:.2f}" for k in runs)
+        print(
+            f"{case:42} {ours / 2**20:8.0f}MB {theirs / 2**20:8.0f}MB "
+            f"{ours / max(theirs, 1):7.1f}   {peaks} MB, {times} s"
+        )
+
+
 def print_table(rows):
     """Time each row of :func:`cases` and print one line per row."""
     header = f"{'case':58} {'convdocs':>10} {'other':>10} {'ratio':>8}  target"
@@ -195,7 +257,15 @@ def main():
     restart_with_malloc_tuning()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="threads for every library")
+    parser.add_argument("--peak-child", nargs=2, help=argparse.SUPPRESS)  # LIBRARY CASE
+    parser.add_argument("--peak-only", action="store_true", help="only the peak memory table")
     args = parser.parse_args()
+    if args.peak_child:
+        peak_child(*args.peak_child, args.threads)
+        return
+    if args.peak_only:
+        peak_table(args.threads)
+        return
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     rng = np.random.default_rng(0)
@@ -213,6 +283,8 @@ def main():
             torch.set_num_threads(1)
             print("\nThe stride-1 product again, one thread for both BLAS libraries:")
             print_table(products[:1])
+    print("\nPeak memory for large kernels, one subprocess per library and case:")
+    peak_table(args.threads)
 
 
 if __name__ == "__main__":

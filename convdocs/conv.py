@@ -2,8 +2,11 @@ r"""Convolution, transposed convolution and the convolution matrix, as PyTorch c
 
 Every function here is a cross-correlation in PyTorch's NCHW layout (the kernel is not
 flipped, as in every deep-learning framework), vectorised with numpy: the input's
-windows are gathered once into a patch matrix (``im2col``, one strided copy per kernel
-tap) and multiplied with the weights by BLAS. Output sizes come from :mod:`convdocs.arithmetic`.
+windows are gathered into a patch matrix (``im2col``, one strided copy per kernel tap)
+and multiplied with the weights by BLAS. The patch matrix holds ``kh * kw`` copies of
+the input, so it is built for a block of output rows at a time, each block at most
+:data:`WORKSPACE_BYTES`: the peak memory is the input, the output and that workspace,
+whatever the kernel size. Output sizes come from :mod:`convdocs.arithmetic`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,13 @@ __all__ = ["conv2d", "conv_matrix", "conv_transpose2d"]
 
 # conv_matrix builds a dense matrix; beyond this many entries it would take gigabytes.
 MAX_MATRIX_ENTRIES = 50_000_000
+
+# The largest patch matrix (or block of a transposed convolution's products) built at
+# once. Every case of benchmarks/bench.py fits in one block (the largest, 224x224 3->64
+# k3 in float64, needs 10.8 MB), so their speed is that of the unblocked code; a larger
+# one (600x600 with a 50x50 kernel would need 3 GB in float32) is computed in blocks
+# of output rows, one row split into column blocks if a single row is larger.
+WORKSPACE_BYTES = 32 * 2**20
 
 
 def _as_batch(x, weight, groups: int, *, transposed: bool = False):
@@ -158,9 +168,10 @@ def _taps(offset: int, stride: int, count: int, size: int) -> tuple[int, int, in
     return first, stop, offset + first * stride
 
 
-def _im2col(x4, kernel, stride, dilation, pads, out_size):
+def _im2col(x4, kernel, stride, dilation, pads, out_size, start=(0, 0)):
     """Patch matrix ``(N, C, kh, kw, Ho, Wo)`` of the input, zero padded by ``pads``.
 
+    ``out_size`` windows from window ``start`` on: a block of the output, or all of it.
     Built one kernel tap at a time: tap ``(i, j)`` of every window is a strided slice
     of the input, and the positions that fall in the padding are set to zero. This avoids
     copying the input into a padded array first. The layout lets the product with the
@@ -169,6 +180,7 @@ def _im2col(x4, kernel, stride, dilation, pads, out_size):
     n, c, h, w = x4.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
     (top, _), (left, _) = pads
+    top, left = top - start[0] * sh, left - start[1] * sw  # the block's first window
     rows = [_taps(i * dh - top, sh, oh, h) for i in range(kh)]
     columns = [_taps(j * dw - left, sw, ow, w) for j in range(kw)]
     # Not np.zeros: clearing the whole matrix first is an extra pass over it (about 40%
@@ -185,6 +197,24 @@ def _im2col(x4, kernel, stride, dilation, pads, out_size):
     return cols
 
 
+def _blocks(rows: int, row_bytes: int, columns: int):
+    """``(y0, y1, x0, x1)`` blocks of a ``rows x columns`` output, in reading order,
+    each needing at most WORKSPACE_BYTES when one output row needs ``row_bytes``.
+
+    Blocks of whole rows; a row needing more than the workspace alone is split into
+    blocks of columns (at least one column each).
+    """
+    per_block = WORKSPACE_BYTES // max(row_bytes, 1)
+    if per_block >= 1:
+        for y0 in range(0, rows, per_block):
+            yield y0, min(rows, y0 + per_block), 0, columns
+        return
+    width = max(1, WORKSPACE_BYTES * columns // row_bytes)
+    for y0 in range(rows):
+        for x0 in range(0, columns, width):
+            yield y0, y0 + 1, x0, min(columns, x0 + width)
+
+
 def _zero_padding(cols, rows, columns):
     """Zero the patch-matrix entries outside the ``[first, stop)`` ranges of each tap."""
     oh, ow = cols.shape[-2:]
@@ -199,15 +229,34 @@ def _zero_padding(cols, rows, columns):
 
 
 def _correlate(x4, weight, stride, dilation, groups, pads, out_size):
-    """Grouped cross-correlation of an ``(N, C, H, W)`` batch, zero padded by ``pads``."""
-    n = x4.shape[0]
+    """Grouped cross-correlation of an ``(N, C, H, W)`` batch, zero padded by ``pads``.
+
+    One patch matrix and one product when the patch matrix fits in WORKSPACE_BYTES;
+    otherwise one per block of output rows, each product written into its rows of
+    the output. Each output value is the same dot product either way.
+    """
+    n, channels = x4.shape[:2]
     out_channels, per_group, kh, kw = weight.shape
-    cols = _im2col(x4, (kh, kw), stride, dilation, pads, out_size)
-    cols = cols.reshape(n, groups, per_group * kh * kw, out_size[0] * out_size[1])
+    oh, ow = out_size
     w = weight.reshape(groups, out_channels // groups, per_group * kh * kw)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf and nan propagate, as in PyTorch
-        out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
-    return out.reshape(n, out_channels, *out_size)
+    row_bytes = n * channels * kh * kw * ow * x4.dtype.itemsize
+    if row_bytes * oh <= WORKSPACE_BYTES:
+        cols = _im2col(x4, (kh, kw), stride, dilation, pads, out_size)
+        cols = cols.reshape(n, groups, per_group * kh * kw, oh * ow)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and nan propagate
+            out = np.matmul(w, cols)  # (N, G, O/G, Ho*Wo)
+        return out.reshape(n, out_channels, *out_size)
+    out = np.empty((n, out_channels, oh, ow), dtype=x4.dtype)
+    for y0, y1, x0, x1 in _blocks(oh, row_bytes, ow):
+        size = (y1 - y0, x1 - x0)
+        cols = _im2col(x4, (kh, kw), stride, dilation, pads, size, start=(y0, x0))
+        cols = cols.reshape(n, groups, per_group * kh * kw, size[0] * size[1])
+        # A view: whole rows, or columns of a single row.
+        block = out[:, :, y0:y1, x0:x1].reshape(n, groups, out_channels // groups, -1)
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.matmul(w, cols, out=block)
+        del cols  # before the next block's exists: one block at a time
+    return out
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
@@ -419,25 +468,70 @@ def _scatter(x4, weight, stride, dilation, groups, pads, out_size):
 
     Each input pixel times each kernel tap lands at ``y * s + i * d`` in the full
     output; the loop runs over the kernel taps only, each one a strided block add.
+    The products of every tap with every input pixel are ``kh * kw`` times the input:
+    beyond WORKSPACE_BYTES they are computed one kernel row at a time, for the input
+    rows that reach a block of output rows (:func:`_scatter_blocks`).
     """
     n, c_in, h, w = x4.shape
     _, per_out, kh, kw = weight.shape
     (top, _), (left, _) = pads
+    # The uncropped output, extended where output_padding reaches past it.
+    uncropped = conv_transpose_output_size((h, w), (kh, kw), stride, 0, 0, dilation)
+    full = [max(u, before + o) for u, before, o in zip(uncropped, (top, left), out_size)]
+    out = np.zeros((n, groups * per_out, *full), dtype=x4.dtype)
+    if n * groups * per_out * kh * kw * h * w * x4.dtype.itemsize > WORKSPACE_BYTES:
+        _scatter_blocks(out, x4, weight, stride, dilation, groups)
+        return out[:, :, top : top + out_size[0], left : left + out_size[1]]
     # (G, C_in/G, O/G * kh * kw)^T @ (N, G, C_in/G, H * W) -> (N, G, O/G * kh * kw, H * W)
     taps = weight.reshape(groups, c_in // groups, per_out * kh * kw).transpose(0, 2, 1)
     with np.errstate(invalid="ignore", over="ignore"):  # inf and nan propagate
         cols = np.matmul(taps, x4.reshape(n, groups, c_in // groups, h * w))
     cols = cols.reshape(n, groups * per_out, kh, kw, h, w)
-    # The uncropped output, extended where output_padding reaches past it.
-    uncropped = conv_transpose_output_size((h, w), (kh, kw), stride, 0, 0, dilation)
-    full = [max(u, before + o) for u, before, o in zip(uncropped, (top, left), out_size)]
-    out = np.zeros((n, groups * per_out, *full), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             rows, columns = _tap_slices(i, j, stride, dilation, (h, w))
             with np.errstate(invalid="ignore", over="ignore"):
                 out[:, :, rows, columns] += cols[:, :, i, j]
     return out[:, :, top : top + out_size[0], left : left + out_size[1]]
+
+
+def _scatter_blocks(out, x4, weight, stride, dilation, groups):
+    """:func:`_scatter`'s sums into ``out``, for one block of output rows at a time.
+
+    For output rows ``[a, b)`` and kernel row ``i``, the input rows ``r`` with
+    ``a <= r * s + i * d < b`` are multiplied by that kernel row's taps and added in
+    the same tap order as the unblocked loop, so every output value is the same sum.
+    """
+    n, c_in, h, w = x4.shape
+    _, per_out, kh, kw = weight.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    x5 = x4.reshape(n, groups, c_in // groups, h, w)
+    # Kernel row i: (G, O/G * kw, C_in/G), times (N, G, C_in/G, rows * W).
+    rows_of = [
+        weight[:, :, i].reshape(groups, c_in // groups, per_out * kw).transpose(0, 2, 1)
+        for i in range(kh)
+    ]
+    row_bytes = n * groups * per_out * kw * w * x4.dtype.itemsize
+    per_block = max(1, WORKSPACE_BYTES // row_bytes) * sh  # about that many input rows
+    height = out.shape[2]
+    for a in range(0, height, per_block):
+        b = min(height, a + per_block)
+        for i in range(kh):
+            # -(-m // s) is ceil(m / s): the first input row at or after a given output row
+            r0 = max(0, -(-(a - i * dh) // sh))
+            r1 = min(h, -(-(b - i * dh) // sh))
+            if r1 <= r0:
+                continue
+            rows = x5[:, :, :, r0:r1].reshape(n, groups, c_in // groups, (r1 - r0) * w)
+            with np.errstate(invalid="ignore", over="ignore"):
+                cols = np.matmul(rows_of[i], rows)
+            cols = cols.reshape(n, groups * per_out, kw, r1 - r0, w)
+            y = r0 * sh + i * dh
+            for j in range(kw):
+                target = out[:, :, y : y + (r1 - r0 - 1) * sh + 1 : sh]
+                with np.errstate(invalid="ignore", over="ignore"):
+                    target[..., j * dw : j * dw + (w - 1) * sw + 1 : sw] += cols[:, :, j]
+            del cols  # before the next block's exists
 
 
 def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1):

@@ -3,7 +3,9 @@
 Both functions reduce a padded copy of the input one kernel tap at a time: tap
 ``(i, j)`` of every window is one strided slice of the padded input, so a 3x3 pool is
 nine whole-array ``maximum`` (or ``add``) operations, with no loop over pixels or
-windows. Output sizes come from ``convdocs.arithmetic.conv_output_size``, the one place
+windows. A padded input larger than ``convdocs.conv.WORKSPACE_BYTES`` is padded and
+reduced for a block of output rows at a time, so the peak memory is the input, the
+output and that workspace. Output sizes come from ``convdocs.arithmetic.conv_output_size``, the one place
 that formula lives.
 """
 
@@ -13,7 +15,7 @@ import numpy as np
 
 from convdocs._validate import check_bool, check_entries, float_array, int_tuple
 from convdocs.arithmetic import conv_output_size, effective_kernel_size
-from convdocs.conv import _tap_slices
+from convdocs.conv import WORKSPACE_BYTES, _tap_slices
 
 __all__ = ["avg_pool2d", "max_pool2d"]
 
@@ -75,14 +77,56 @@ def _pad(array, before, extents, value):
     return padded[..., : extents[0], : extents[1]]
 
 
-def _reduce(padded, kernel, stride, dilation, out, combine):
-    """Combine the taps of every window: ``combine`` over ``kh * kw`` strided slices."""
-    result = None
+def _reduce(padded, kernel, stride, dilation, out, combine, result=None):
+    """Combine the taps of every window: ``combine`` over ``kh * kw`` strided slices.
+
+    Into ``result`` if given (a block of the output), else into a new array.
+    """
+    first = True
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             rows, cols = _tap_slices(i, j, stride, dilation, out)
             tap = padded[..., rows, cols]
-            result = tap.copy() if result is None else combine(result, tap, out=result)
+            if not first:
+                combine(result, tap, out=result)
+            elif result is None:
+                result = tap.copy()
+            else:
+                result[...] = tap
+            first = False
+    return result
+
+
+def _pool(array, before, kernel, stride, dilation, out, value, combine):
+    """:func:`_reduce` over the input padded with ``value`` (:func:`_pad`).
+
+    The padded input is built whole when it fits in WORKSPACE_BYTES; otherwise only
+    the padded rows of a block of output rows exist at a time, and each block's result
+    is written into its rows of the output (the same values: each is the same
+    ``combine`` of the same taps).
+    """
+    extents = [_extent(*args) for args in zip(out, kernel, stride, dilation)]
+    batch = array.shape[:-2]
+    row_bytes = int(np.prod(batch, dtype=np.int64)) * extents[1] * array.dtype.itemsize
+    if row_bytes * extents[0] <= WORKSPACE_BYTES:
+        return _reduce(_pad(array, before, extents, value), kernel, stride, dilation, out, combine)
+    (h, w), (top, left), (s, d) = array.shape[-2:], before, (stride[0], dilation[0])
+    reach = (kernel[0] - 1) * d + 1  # padded rows one output row reads
+    per_block = max(1, (WORKSPACE_BYTES // row_bytes - reach) // s + 1)
+    result = np.empty((*batch, *out), dtype=array.dtype)
+    width = min(w, extents[1] - left)  # input columns inside the padded extent
+    for y0 in range(0, out[0], per_block):
+        y1 = min(out[0], y0 + per_block)
+        p0, p1 = y0 * s, (y1 - 1) * s + reach  # the block's padded rows
+        padded = np.full((*batch, p1 - p0, extents[1]), value, dtype=array.dtype)
+        r0, r1 = max(p0 - top, 0), min(p1 - top, h)  # the input rows among them
+        if r1 > r0:
+            padded[..., r0 + top - p0 : r1 + top - p0, left : left + width] = array[
+                ..., r0:r1, :width
+            ]
+        block = result[..., y0:y1, :]
+        _reduce(padded, kernel, stride, dilation, (y1 - y0, out[1]), combine, block)
+        del padded  # before the next block's exists
     return result
 
 
@@ -186,9 +230,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     array, kernel, stride, padding, dilation, out = _normalise(
         x, kernel_size, stride, padding, dilation, ceil_mode
     )
-    extents = [_extent(*args) for args in zip(out, kernel, stride, dilation)]
-    padded = _pad(array, padding, extents, -np.inf)
-    return _reduce(padded, kernel, stride, dilation, out, np.maximum)
+    return _pool(array, padding, kernel, stride, dilation, out, -np.inf, np.maximum)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -297,9 +339,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     array, kernel, stride, padding, dilation, out = _normalise(
         x, kernel_size, stride, padding, 1, ceil_mode
     )
-    extents = [_extent(*args) for args in zip(out, kernel, stride, dilation)]
     with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, as in PyTorch
-        total = _reduce(_pad(array, padding, extents, 0), kernel, stride, dilation, out, np.add)
+        total = _pool(array, padding, kernel, stride, dilation, out, 0, np.add)
+    extents = [_extent(*args) for args in zip(out, kernel, stride, dilation)]
     # The divisor: a mask of the pixels that count, summed over each window.
     if count_include_pad:  # the padded input counts, the overhang does not
         size = [n + 2 * p for n, p in zip(array.shape[-2:], padding)]
@@ -308,4 +350,4 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         mask = _pad(np.ones(array.shape[-2:], dtype=array.dtype), padding, extents, 0)
     count = _reduce(mask, kernel, stride, dilation, out, np.add)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is nan, as in PyTorch
-        return total / count
+        return np.divide(total, count, out=total)  # in place: no second output
