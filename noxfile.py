@@ -2,7 +2,8 @@
 
 Every session installs through constraints.txt, which pins the CPU build of PyTorch
 (an unpinned ``torch`` would pull a multi-GB CUDA build) and the tested versions of
-everything else.
+everything else; ``tests_oldest`` installs through constraints-oldest.txt instead, the
+oldest versions pyproject.toml allows.
 """
 
 import shutil
@@ -16,6 +17,7 @@ nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+OLDEST = ("-c", str(ROOT / "constraints-oldest.txt"))
 DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 # Written by the build; never edited by hand, and ignored by the live preview.
@@ -23,14 +25,22 @@ GENERATED = ["_build", "auto_examples", "gen_modules", "generated", "sg_executio
 BUILD_ARGS = ["-n", "-W", "--keep-going", "-T", "-b", "html", str(DOCS), str(HTML)]
 
 
-def install(session, extra):
-    session.install("-e", f".[{extra}]", *CONSTRAINTS)
+def install(session, extra, constraints=CONSTRAINTS):
+    session.install("-e", f".[{extra}]", *constraints)
 
 
 @nox.session
 def tests(session):
     """Run pytest over tests/ and the doctests in every convdocs docstring."""
     install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(default=False)
+def tests_oldest(session):
+    """The tests on the oldest numpy, matplotlib and test tools pyproject.toml allows
+    (constraints-oldest.txt; their own dependencies float). Run it on Python 3.11."""
+    install(session, "test", OLDEST)
     session.run("pytest", *session.posargs)
 
 
@@ -97,5 +107,5 @@ def browser(session):
     """
     if not (HTML / "index.html").exists():
         session.error("no built site: run `nox -s docs` first")
-    install(session, "test")
+    install(session, "test,browser")  # playwright and Keras: only this session's tests
     session.run("pytest", "-m", "browser", "-p", "no:cacheprovider", *session.posargs)
