@@ -2,9 +2,13 @@
 
 Run after the docs build (``nox -s docs`` then ``nox -s browser``). A page fails on any
 console error, uncaught exception, failed or non-local request, HTTP error, or image
-that does not load; a page with mathematics fails if MathJax did not typeset it.
+that does not load; a page with mathematics fails if MathJax did not typeset it; and,
+at desktop width in the light theme, if axe-core finds a serious or critical
+accessibility problem (tests/test_a11y.py checks the dark theme at a phone's width).
 """
 
+import importlib.util
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -18,6 +22,40 @@ PAGES = sorted(
     for p in HTML.rglob("*.html")
     if not p.relative_to(HTML).as_posix().startswith(("_static/", "_sources/"))
 )
+
+# axe-core: the copy inside the axe-playwright-python wheel, injected into the page
+# (nothing is fetched). WCAG 2.0 and 2.1, levels A and AA; serious and critical fail.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+RUN_AXE = """async (tags) => {
+    const results = await axe.run(document, {
+        runOnly: {type: "tag", values: tags},
+        resultTypes: ["violations"],
+        // No CSSOM preloading: axe would fetch nested @imports relative to the page
+        // (404s); only css-orientation-lock needs it.
+        preload: false,
+    });
+    return results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+        count: v.nodes.length,
+    }));
+}"""
+_AXE_SOURCE = []
+
+
+def axe_problems(tab):
+    """Serious and critical axe-core violations on the page open in ``tab``."""
+    if not _AXE_SOURCE:
+        spec = importlib.util.find_spec("axe_playwright_python")
+        _AXE_SOURCE.append((Path(spec.origin).parent / "axe.min.js").read_text("utf-8"))
+    tab.add_script_tag(content=_AXE_SOURCE[0])
+    return [
+        f"axe {v['impact']}: {v['id']} ({v['help']}), {v['count']} nodes, e.g. {v['nodes']}"
+        for v in tab.evaluate(RUN_AXE, AXE_TAGS)
+        if v["impact"] in BLOCKING
+    ]
+
 
 BROKEN_IMAGES = """() => {
     return Array.from(document.images)
@@ -34,7 +72,7 @@ def test_the_site_was_built():
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_cleanly(site, browser, page):
     problems = []
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
     tab = context.new_page()
     host = urlparse(site).netloc
     tab.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
@@ -56,5 +94,29 @@ def test_page_loads_cleanly(site, browser, page):
     problems += [f"broken image: {src}" for src in tab.evaluate(BROKEN_IMAGES)]
     if tab.locator(".math").count():
         tab.wait_for_selector("mjx-container", timeout=10_000)
+    assert tab.evaluate("document.documentElement.dataset.theme") == "light"
+    problems += axe_problems(tab)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("query", "answer"),
+    [
+        ("27x27", "questions.html#q-27x27"),
+        ("output_padding", "questions.html#q-output-padding"),
+        ("Sizes of tensors must match", "questions.html#q-unet-500"),
+    ],
+)
+def test_search_finds_the_answer(site, browser, query, answer):
+    # The site's own search (Sphinx's index, in the page): the question's answer is
+    # among the first three results.
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{site}search.html?q={query}", wait_until="load")
+    tab.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    links = tab.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    context.close()
+    assert any(answer.split("#")[0] in link for link in links[:3]), links[:5]
