@@ -21,6 +21,7 @@ from fractions import Fraction
 from convdocs import _fx
 
 PERIOD_LIMIT = 4096  # the longest period of a field convdocs computes
+SPAN_LIMIT = 10**6  # the most units of one layer an exact field is computed over
 
 
 class StrideMismatch(ValueError):
@@ -349,7 +350,20 @@ def _demand(steps, unit):
             ]
             old = demand.get(source, wanted)
             demand[source] = [_cover(x, y) for x, y in zip(wanted, old)]
+            _check_span(demand[source])
     return demand
+
+
+def _check_span(ranges):
+    """Refuse, rather than allocate, an exact field over more than ``SPAN_LIMIT`` units."""
+    span = max(b - a + 1 for a, b in ranges)
+    if span > SPAN_LIMIT:
+        msg = (
+            f"the exact field of this unit depends on {span} units of one layer; convdocs "
+            f"computes exact fields over at most {SPAN_LIMIT} (interval(unit) gives the "
+            "theoretical field at any size)"
+        )
+        raise ValueError(msg)
 
 
 def _cover(x, y):

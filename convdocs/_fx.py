@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from convdocs._validate import int_tuple
+from convdocs.arithmetic import torch_padding
 
 # Operations that keep the shape of their tensor argument (and mix no positions).
 ELEMENTWISE_MODULES = [
@@ -223,18 +224,6 @@ def _channels(kind, weight, groups) -> tuple[int, int]:
     if kind == "conv":  # (out, in // groups, *kernel)
         return weight[1] * groups, weight[0]
     return weight[0], weight[1] * groups  # transposed: (in, out // groups, *kernel)
-
-
-def torch_padding(padding, kernel, dilation) -> tuple:
-    """``(before, after)`` per spatial dimension for the ``padding`` of a PyTorch
-    convolution or pooling layer: an int, one int per dimension, ``"valid"`` or
-    ``"same"`` (the odd pixel after the input, where PyTorch puts it)."""
-    if padding == "valid":
-        return ((0, 0),) * len(kernel)
-    if padding == "same":
-        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        return tuple((t // 2, t - t // 2) for t in totals)
-    return tuple((p, p) for p in int_tuple("padding", padding, len(kernel), 0))
 
 
 def first_line(error) -> str:
@@ -495,4 +484,3 @@ def expand_ellipsis(items, rank) -> tuple:
         return tuple(items)
     at = items.index(Ellipsis)
     return (*items[:at], *(slice(None),) * (rank - used), *items[at + 1 :])
-

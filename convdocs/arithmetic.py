@@ -428,6 +428,20 @@ def _same_pair(c: dict) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def torch_padding(padding, kernel, dilation) -> tuple:
+    """``(before, after)`` per spatial dimension for the ``padding`` argument of a PyTorch
+    convolution or pooling layer: an int, one int per dimension, ``"valid"`` or
+    ``"same"`` (stride 1: the odd pixel after the input, where PyTorch puts it)."""
+    if padding == "valid":
+        return ((0, 0),) * len(kernel)
+    if padding == "same":
+        return tuple(
+            _same_pair({"size": 1, "stride": 1, "kernel_size": k, "dilation": d})
+            for k, d in zip(kernel, dilation)
+        )
+    return tuple((p, p) for p in int_tuple("padding", padding, len(kernel), 0))
+
+
 def _memoised(function, size):
     """``function`` behind an ``lru_cache`` of ``size`` answers (hashable arguments only)."""
     cached = functools.lru_cache(maxsize=size)(function)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from convdocs._fx import torch_padding
 from convdocs._validate import padding_pairs
 from convdocs.arithmetic import (
     _per_dim,
     conv_output_size,
     conv_transpose_output_size,
     effective_kernel_size,
+    torch_padding,
 )
 
 _POSITIVE = {"input_size": 1, "output_size": 1, "kernel_size": 1, "stride": 1, "dilation": 1}

@@ -32,7 +32,7 @@ from convdocs import (
     same_padding,
     solve_padding,
 )
-from convdocs._fx import torch_padding
+from convdocs.arithmetic import torch_padding
 from convdocs.plot import _geometry
 from convdocs.receptive import ConvTranspose, Pool, Upsample
 

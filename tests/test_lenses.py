@@ -429,3 +429,10 @@ def test_the_layer_grammar_accepts_what_pytorch_accepts():
     assert str(parse_layers("convT3s2o1")[0]) == "convT3s2o1"
     assert str(parse_layers("convT3d2o1")[0]) == "convT3o1d2"
     assert math.prod(parse_layers("pool4x2p2x1")[0].kernel_size) == 8
+
+
+def test_an_exact_field_over_a_billion_units_is_refused_not_allocated():
+    rf = receptive_field("conv1000000000", 2 * 10**9)
+    assert rf.interval(0) == (0, 10**9)
+    with pytest.raises(ValueError, match=r"depends on 1000000000 units of one layer"):
+        rf.interval(0, clip=True)
