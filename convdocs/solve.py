@@ -280,17 +280,19 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
     ----------
     input_size : int or tuple of int
         The convolution's input size, per spatial dimension (height, width).
-    kernel_size : int, tuple of int, or torch.nn.Conv1d, Conv2d or Conv3d
+    kernel_size : int, tuple of int, torch.nn.Conv1d, torch.nn.Conv2d or torch.nn.Conv3d
         The convolution's kernel size, or the convolution module itself (its kernel
         size, stride, padding and dilation are then used, and the arguments below
         ignored).
-    stride, dilation : int or tuple of int
-        The convolution's parameters.
+    stride : int or tuple of int, default 1
+        The convolution's stride.
     padding : int, pair or tuple, default 0
         The convolution's padding, read as in :func:`conv_output_size`: a pair is
         ``(before, after)`` when every other argument is a scalar (one spatial
         dimension), and one value per dimension otherwise. It must be symmetric, as
         a transposed convolution crops the same amount on both sides.
+    dilation : int or tuple of int, default 1
+        The convolution's dilation.
     module : bool, default False
         Return a ready ``torch.nn.ConvTranspose1d``, ``2d`` or ``3d`` (matching the
         convolution's dimensions, with its channels swapped, its groups, bias, dtype
