@@ -27,8 +27,9 @@ its "array is too big" and "Maximum allowed dimension exceeded").
 def _is_int(value) -> bool:
     if type(value) is int:  # the common case, answered without a try block
         return True
-    # bool is an int subclass, but ``stride=True`` is a bug, not a stride of 1.
-    if isinstance(value, bool):
+    # bool is an int subclass, but ``stride=True`` is a bug, not a stride of 1. numpy's
+    # bool is refused here too: numpy 1.x would index it with a DeprecationWarning.
+    if isinstance(value, (bool, np.bool_)):
         return False
     try:
         operator.index(value)
