@@ -72,7 +72,7 @@ def photograph(gray=True, downsample=1):
 
 
 def small_image():
-    """The 5x5 binary image of the outline: small enough to print every value.
+    """A 5x5 binary image, small enough to print every value.
 
     Returns
     -------
@@ -130,7 +130,7 @@ def step_edge(size=7, edge=None):
 
     See Also
     --------
-    small_image : The outline's 5x5 image.
+    small_image : A 5x5 binary image whose every value can be printed.
 
     Examples
     --------
