@@ -9,7 +9,8 @@ model.
 """
 
 import math
-import time
+import subprocess
+import sys
 import tracemalloc
 
 import pytest
@@ -381,13 +382,19 @@ def test_an_input_size_beyond_float_precision_is_exact():
     ],
 )
 def test_huge_parameters_are_answered_or_refused_at_once(text, refused):
-    start = time.perf_counter()
-    if refused:
-        with pytest.raises(ValueError, match=r"the field repeats only every \d+ units"):
-            receptive_field(text)
-    else:
-        assert receptive_field(text).size >= 10**9
-    assert time.perf_counter() - start < 0.5
+    # Answered by arithmetic, never by arrays of the parameters' size: the memory is
+    # bounded (benchmarks/graph.py reports the time; a test does not assert it).
+    tracemalloc.start()
+    try:
+        if refused:
+            with pytest.raises(ValueError, match=r"the field repeats only every \d+ units"):
+                receptive_field(text)
+        else:
+            assert receptive_field(text).size >= 10**9
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
 
 
 def test_a_kernel_of_a_billion_is_answered_arithmetically():
@@ -398,14 +405,32 @@ def test_a_kernel_of_a_billion_is_answered_arithmetically():
 # --- the layer grammar -----------------------------------------------------------------------
 
 
-def test_the_layer_grammar_reads_in_linear_time():
-    text = "conv" + "1" * 44 + "!"  # made the regex backtrack for hours
-    start = time.perf_counter()
-    with pytest.raises(ValueError, match="cannot read layer 1"):
+GRAMMAR_HANG_GUARD = 120  # seconds: a hang guard, not a budget (the regex took hours)
+READ_PATHOLOGICAL = """
+from convdocs import parse_layers
+for text in ("conv" + "1" * 44 + "!", "conv" + "3x" * 20000 + "!"):
+    try:
         parse_layers(text)
-    with pytest.raises(ValueError, match="cannot read layer 1"):
-        parse_layers("conv" + "3x" * 20000 + "!")
-    assert time.perf_counter() - start < 0.5
+    except ValueError as err:
+        print(str(err)[:30])  # 'cannot read layer 1, ' and the start of the text
+"""
+
+
+def test_the_layer_grammar_reads_in_linear_time():
+    # "conv" + 44 digits + "!" made the old regex backtrack for hours. In a subprocess,
+    # so that a regression fails at the guard instead of hanging the suite;
+    # benchmarks/graph.py reports how long these strings take to read.
+    result = subprocess.run(
+        [sys.executable, "-c", READ_PATHOLOGICAL],
+        capture_output=True,
+        text=True,
+        timeout=GRAMMAR_HANG_GUARD,
+        check=True,
+    )
+    assert result.stdout.splitlines() == [
+        "cannot read layer 1, 'conv1111",
+        "cannot read layer 1, 'conv3x3x",
+    ]
 
 
 @pytest.mark.parametrize(
