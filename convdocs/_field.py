@@ -266,17 +266,17 @@ def hull_maps(branches) -> tuple:
 def interval(branches, unit):
     """``(start, stop)`` per axis of ``unit``: the hull of the branches that see something
     along every axis; None when none does."""
-    boxes = []
-    for branch in branches:
-        box = [m.at(u) for m, u in zip(branch, unit)]
-        if None not in box:
-            boxes.append(box)
+    return _box_hull(([m.at(u) for m, u in zip(branch, unit)] for branch in branches), len(unit))
+
+
+def _box_hull(boxes, ndim):
+    """``(start, stop)`` per axis of the hull of the boxes (one inclusive ``(lo, hi)`` per
+    axis) that see something along every axis; None when none does."""
+    boxes = [box for box in boxes if None not in box]
     if not boxes:
         return None
-    return tuple(
-        (min(b[axis][0] for b in boxes), max(b[axis][1] for b in boxes) + 1)
-        for axis in range(len(unit))
-    )
+    hulls = (_hull([box[axis] for box in boxes]) for axis in range(ndim))
+    return tuple((lo, hi + 1) for lo, hi in hulls)
 
 
 def size_of(m: Map, count):
@@ -321,17 +321,10 @@ def exact_interval(steps, unit):
 
 
 def interval_of(branches, unit):
-    boxes = []
-    for branch in branches:
-        box = [seq[u - a] for (a, seq), u in zip(branch, unit)]
-        if None not in box:
-            boxes.append(box)
-    if not boxes:
-        return None
-    return tuple(
-        (min(b[axis][0] for b in boxes), max(b[axis][1] for b in boxes) + 1)
-        for axis in range(len(unit))
-    )
+    """As :func:`interval`, for branches of exact fields: per axis, the first unit and the
+    list of its fields."""
+    boxes = ([seq[u - a] for (a, seq), u in zip(branch, unit)] for branch in branches)
+    return _box_hull(boxes, len(unit))
 
 
 def _demand(steps, unit):
