@@ -41,34 +41,33 @@ def small_workspace(size):
 @settings(deadline=None)
 @given(conv_layers(), WORKSPACES)
 def test_blocked_conv2d_matches_torch_and_one_block(layer, workspace):
-    x, weight, bias, params = layer
+    x, weight, _, params = layer
     assume(layer_fits(x, weight, params))
-    whole = conv2d(x, weight, bias, **params)  # the patch matrices here fit in 32 MiB
-    conv, pool = small_workspace(workspace)
-    with conv, pool:
-        blocked = conv2d(x, weight, bias, **params)
-    np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
-    batch = torch.from_numpy(x.reshape((1,) * (4 - x.ndim) + x.shape))
-    b = None if bias is None else torch.from_numpy(bias)
-    expected = F.conv2d(batch, torch.from_numpy(weight), b, **params).numpy()
-    np.testing.assert_allclose(blocked, expected.reshape(blocked.shape), rtol=1e-10, atol=1e-10)
+    assert_blocked_matches(conv2d, F.conv2d, layer, workspace)
 
 
 @settings(deadline=None)
 @given(conv_layers(transposed=True), WORKSPACES)
 def test_blocked_conv_transpose2d_matches_torch_and_one_block(layer, workspace):
-    x, weight, bias, params = layer
+    x, weight, _, params = layer
     spans = zip(x.shape[-2:], weight.shape[-2:], params["stride"], params["dilation"])
     full = [(n - 1) * s + d * (k - 1) + 1 for n, k, s, d in spans]
     assume(all(f > 2 * p for f, p in zip(full, params["padding"])))  # not all cropped
-    whole = conv_transpose2d(x, weight, bias, **params)
+    assert_blocked_matches(conv_transpose2d, F.conv_transpose2d, layer, workspace)
+
+
+def assert_blocked_matches(function, torch_function, layer, workspace):
+    """``function`` in blocks of ``workspace`` bytes gives its one-block answer (the
+    patch matrices of these layers fit in 32 MiB) and PyTorch's."""
+    x, weight, bias, params = layer
+    whole = function(x, weight, bias, **params)
     conv, pool = small_workspace(workspace)
     with conv, pool:
-        blocked = conv_transpose2d(x, weight, bias, **params)
+        blocked = function(x, weight, bias, **params)
     np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
     batch = torch.from_numpy(x.reshape((1,) * (4 - x.ndim) + x.shape))
     b = None if bias is None else torch.from_numpy(bias)
-    expected = F.conv_transpose2d(batch, torch.from_numpy(weight), b, **params).numpy()
+    expected = torch_function(batch, torch.from_numpy(weight), b, **params).numpy()
     np.testing.assert_allclose(blocked, expected.reshape(blocked.shape), rtol=1e-10, atol=1e-10)
 
 
