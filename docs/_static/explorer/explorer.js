@@ -8,7 +8,7 @@
 
 import * as arith from "./arith.js";
 import { cliCode, convdocsCode, kerasCode, pytorchCode } from "./code.js";
-import { LIMITS, PADDING_WORDS, defaults, fromQuery, pairText, readPair, toQuery } from "./state.js";
+import { LIMITS, fromQuery, pairText, readPair, toQuery } from "./state.js";
 
 const DIAGRAM_LIMIT = 64; // cells per side: beyond this a diagram is no longer readable
 const CELL_PX = 26; // largest drawn cell
@@ -562,7 +562,7 @@ function describeChange(from, to) {
 }
 
 function explainAxis(st, a, axis, both) {
-  const [i, k, s, d] = ["input", "kernel", "stride", "dilation"].map((n) => st[n][axis]);
+  const [i, s, d] = ["input", "stride", "dilation"].map((n) => st[n][axis]);
   const rows = both ? "rows and columns" : axis === 0 ? "rows" : "columns";
   const row = both ? "row and column" : axis === 0 ? "row" : "column";
   const out = [];

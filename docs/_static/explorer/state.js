@@ -13,11 +13,11 @@ export const LIMITS = {
   outputPadding: [0, 98],
   target: [1, 100000],
 };
-export const PADDING_WORDS = ["valid", "same", "SAME"];
+const PADDING_WORDS = ["valid", "same", "SAME"];
 const KEYS = { input: "i", kernel: "k", stride: "s", dilation: "d", outputPadding: "op", target: "target" };
 const MAX_LAYERS_TEXT = 2000;
 
-export function defaults() {
+function defaults() {
   return {
     mode: "layer",
     input: [7, 7],
