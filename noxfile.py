@@ -25,8 +25,14 @@ GENERATED = ["_build", "auto_examples", "gen_modules", "generated", "sg_executio
 BUILD_ARGS = ["-n", "-W", "--keep-going", "-T", "-b", "html", str(DOCS), str(HTML)]
 
 
-def install(session, extra, constraints=CONSTRAINTS):
-    session.install("-e", f".[{extra}]", *constraints)
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def install(session, group, constraints=CONSTRAINTS):
+    """The package (editable) and one of pyproject.toml's dependency groups (PEP 735),
+    read here so that any pip version in the session's virtualenv can install them."""
+    requirements = nox.project.dependency_groups(PYPROJECT, group)
+    session.install("-e", ".", *requirements, *constraints)
 
 
 @nox.session
@@ -107,5 +113,5 @@ def browser(session):
     """
     if not (HTML / "index.html").exists():
         session.error("no built site: run `nox -s docs` first")
-    install(session, "test,browser")  # playwright and Keras: only this session's tests
+    install(session, "browser")  # the test group, playwright and Keras
     session.run("pytest", "-m", "browser", "-p", "no:cacheprovider", *session.posargs)
