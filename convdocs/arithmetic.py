@@ -22,21 +22,27 @@ __all__ = [
 ]
 
 
-def _per_dim(padding=None, *, padding_name="padding", minimums, **params):
+_NO_PADDING = object()  # a call that takes no padding; None is a wrong padding value
+
+
+def _per_dim(padding=_NO_PADDING, *, padding_name="padding", minimums, **params):
     """Normalise the arguments of a one- or n-dimensional call.
 
     Returns ``(scalar, columns)``: ``scalar`` is True when every argument was a
     scalar (so the caller returns scalars), ``columns`` holds one dict per spatial
-    dimension with the checked ints (and ``padding`` as a ``(before, after)`` pair).
+    dimension with the checked ints (and ``padding`` as a ``(before, after)`` pair,
+    when the call takes a padding).
     """
+    has_padding = padding is not _NO_PADDING
+    padding_dims = padding_ndim(padding) if has_padding else None
     ndim = spatial_ndim(**params)
-    scalar = ndim is None and padding_ndim(padding) is None
+    scalar = ndim is None and padding_dims is None
     if ndim is None:
-        ndim = padding_ndim(padding) or 1
-    elif padding_ndim(padding) not in (None, ndim):
+        ndim = padding_dims or 1
+    elif padding_dims not in (None, ndim):
         spatial_ndim(padding=padding, **params)  # raises with the standard message
     values = {name: int_tuple(name, value, ndim, minimums[name]) for name, value in params.items()}
-    if padding is not None:
+    if has_padding:
         values["padding"] = padding_pairs(padding, ndim, padding_name)
     columns = [{name: v[i] for name, v in values.items()} for i in range(ndim)]
     return scalar, columns

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from convdocs._validate import padding_pairs
 from convdocs.arithmetic import (
     _per_dim,
     conv_output_size,
@@ -165,8 +164,6 @@ def colliding_input_sizes(output_size, kernel_size, stride=1, padding=0, dilatio
     >>> list(colliding_input_sizes(14, kernel_size=3, stride=3))
     [42, 43, 44]
     """
-    if padding is None:  # _per_dim reads None as "no padding argument"
-        padding_pairs(padding, 1)  # raises the standard TypeError
     scalar, rows = _per_dim(
         padding,
         minimums=_POSITIVE,
@@ -364,8 +361,6 @@ def inverse_conv(input_size, kernel_size, stride=1, padding=0, dilation=1, *, mo
             f"got {kernel_size!r}"
         )
         raise ValueError(msg)
-    if padding is None:  # _per_dim reads None as "no padding argument"
-        padding_pairs(padding, 1)  # raises the standard TypeError
     _, rows = _per_dim(
         padding,
         minimums=_POSITIVE,
