@@ -12,7 +12,13 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
 - :func:`animate_convolution`: the same diagram stepping over every output position;
 - :func:`draw_padding`: an array padded in any mode of :func:`convdocs.pad`;
 - :func:`draw_overlap`: how many kernel placements of a transposed convolution cover
-  each output pixel (the checkerboard pattern).
+  each output pixel (the checkerboard pattern);
+- :func:`draw_windows`: every window of a one-dimensional layer, and what the floor (or
+  ``ceil_mode``) does at the end;
+- :func:`draw_conv_matrix`: the matrix of a convolution, or its transpose, entry by
+  entry;
+- :func:`draw_field`: the units of every layer one output unit depends on (the
+  receptive-field recurrence).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -29,13 +36,13 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
-from convdocs._validate import _pad_width2d, check_int, int_tuple, padding_pairs
+from convdocs._validate import _pad_width2d, check_bool, check_int, int_tuple, padding_pairs
 from convdocs.arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
     effective_kernel_size,
 )
-from convdocs.conv import conv_transpose2d
+from convdocs.conv import conv_matrix, conv_transpose2d
 from convdocs.padding import canonical_mode
 from convdocs.padding import pad as pad_array
 
@@ -43,9 +50,12 @@ __all__ = [
     "COLORS",
     "ConvolutionDiagram",
     "animate_convolution",
+    "draw_conv_matrix",
     "draw_convolution",
+    "draw_field",
     "draw_overlap",
     "draw_padding",
+    "draw_windows",
 ]
 
 COLORS = {
@@ -873,3 +883,368 @@ def draw_overlap(kernel_size, stride, size, ax=None):
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
     return ax
+
+
+# -- Windows, the convolution matrix and the receptive-field recurrence ------------------
+
+_DIAGRAM_CELLS = 64  # the widest row these diagrams draw legibly in a page's column
+_MATRIX_ENTRIES = 2048  # the largest convolution matrix drawn entry by entry
+# Text at least as tall as the page's body text when a figure of 6.5 inches or less is
+# shown in the content column.
+_TEXT_POINTS = 12
+
+
+def _check_drawable(name: str, cells: int, limit: int, what: str) -> None:
+    if cells > limit:
+        msg = f"{name} is too large to draw: {what} would have {cells} cells, at most {limit}"
+        raise ValueError(msg)
+
+
+def _fit_figure(width_units, height_units, ax, title, width=5.0, max_cell=0.4):
+    """The axes, titled; a new one, if none is given, whose cells are as large as fit
+    ``width`` inches (at most ``max_cell``), with room for the title and for row labels
+    on both sides."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        cell = min(max_cell, width / width_units)
+        title_inches = len(title) * _TEXT_POINTS * 0.55 / 72  # about 0.55 em a character
+        figsize = (max(width_units * cell + 1.5, title_inches + 0.3), height_units * cell + 0.6)
+        ax = plt.subplots(figsize=figsize, layout="constrained")[1]
+    ax.set_title(title, fontsize=_TEXT_POINTS)
+    return ax
+
+
+def _row_label(ax, y, text, side="left"):
+    """Text beside the row at data height ``y``, outside the axes on one side."""
+    x, align = (-0.02, "right") if side == "left" else (1.02, "left")
+    ax.text(x, y, text, transform=ax.get_yaxis_transform(), ha=align, va="center",
+            fontsize=_TEXT_POINTS)  # fmt: skip
+
+
+def draw_windows(
+    input_size, kernel_size, stride=1, padding=0, dilation=1, *, ceil_mode=False, ax=None
+):
+    r"""Draw every window of a one-dimensional convolution or pooling layer.
+
+    The top row is the input (blue) with its padding (grey, dashed); below it, one row
+    per output unit shows the taps its window reads (orange). Input pixels that no
+    window reads, which the floor of the output-size formula drops, are crossed out.
+    With ``ceil_mode=True`` a last window that runs past the padded input is kept, as
+    PyTorch's pooling keeps it: its outline is dashed and its taps beyond the end are
+    white, because pooling ignores them.
+
+    Parameters
+    ----------
+    input_size : int
+        Input length :math:`i`, at least 1.
+    kernel_size : int
+        Kernel size :math:`k`, at least 1.
+    stride : int, default 1
+        Step between windows :math:`s`.
+    padding : int or tuple of int, default 0
+        Zeros before and after the input: an int for both sides, or ``(before,
+        after)``.
+    dilation : int, default 1
+        Spacing between taps :math:`d`.
+    ceil_mode : bool, default False
+        Round the output size up, as pooling layers with ``ceil_mode=True`` do.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure at most 6.5 inches wide.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes. Each window's taps are one collection with gid ``"window"``, in
+        order, so ``len(ax.collections)`` minus the input rows counts the windows.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If a size is out of range, the layer is refused (see
+        :func:`convdocs.conv_output_size`), or the row would be wider than 64 cells.
+
+    See Also
+    --------
+    convdocs.conv_output_size : The number of windows, which this function draws.
+    draw_convolution : One step of a two-dimensional convolution.
+
+    Notes
+    -----
+    Window :math:`u` reads input pixels :math:`u s - p_b + t d`, :math:`0 \le t < k`.
+    There are :math:`o = \lfloor (i + p_b + p_a - d(k - 1) - 1) / s \rfloor + 1`
+    windows, or the ceiling instead of the floor with ``ceil_mode``, minus a last
+    window that would start in the padding after the input.
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_windows
+    >>> ax = draw_windows(6, 3, stride=2)  # the floor drops pixel 5
+    >>> ax.get_title()
+    'i = 6, k = 3, s = 2: 2 windows, 1 pixel never read'
+    >>> ax = draw_windows(6, 3, stride=2, ceil_mode=True)  # a third, partial window
+    >>> ax.get_title()
+    'i = 6, k = 3, s = 2, ceil_mode: 3 windows'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    n = check_int("input_size", input_size)
+    k = check_int("kernel_size", kernel_size)
+    s = check_int("stride", stride)
+    d = check_int("dilation", dilation)
+    ceil = check_bool("ceil_mode", ceil_mode)
+    ((before, after),) = padding_pairs(padding, 1)
+    span = effective_kernel_size(k, d)
+    _check_drawable("input_size", n + before + after, _DIAGRAM_CELLS, "the padded input")
+    _check_drawable("kernel_size", span, _DIAGRAM_CELLS, "a window")
+    (count,) = conv_output_size((n,), k, s, ((before, after),), d, ceil_mode=ceil)
+    starts = np.arange(count) * s - before  # input coordinates of each window's first tap
+    taps = starts[:, None] + np.arange(k) * d
+    left, right = -before, max(n + after, int(taps.max()) + 1)
+    unread = np.setdiff1d(np.arange(n), taps)
+    title = _windows_title(n, k, s, d, (before, after), ceil, count, len(unread))
+    ax = _fit_figure(right - left, count + 1.3, ax, title)
+    x0 = -left  # drawing x of input pixel 0
+    _cells(ax, [0] * n, x0 + np.arange(n), "input")
+    pads = [*range(-before, 0), *range(n, n + after)]
+    _cells(ax, [0] * len(pads), [x0 + p for p in pads], "padding")
+    for p in unread:
+        ax.text(x0 + p + 0.5, 0.5, "\N{MULTIPLICATION SIGN}", ha="center", va="center",
+                fontsize=_TEXT_POINTS + 2, color="#444444")  # fmt: skip
+    _row_label(ax, 0.5, "input")
+    for u, row in enumerate(taps, start=1):
+        beyond = row >= n + after  # only a ceil_mode window reaches past the padded input
+        face = np.where(beyond, "white", COLORS["kernel"])
+        _cells(ax, [u + 0.3] * k, x0 + row, "kernel", face=face).set_gid("window")
+        ax.add_patch(
+            Rectangle((x0 + row[0], u + 0.3), span, 1, fill=False, edgecolor=_EDGES["kernel"],
+                      linewidth=1.5, linestyle="--" if beyond.any() else "-")
+        )  # fmt: skip
+        _row_label(ax, u + 0.8, f"output {u - 1}", side="right")
+    _finish(ax, right - left, count + 1.3)
+    return ax
+
+
+def _windows_title(n, k, s, d, pads, ceil, count, unread) -> str:
+    setting = f"i = {n}, k = {k}, s = {s}" + (f", d = {d}" if d > 1 else "")
+    if pads != (0, 0):
+        setting += f", p = {pads[0]}" if pads[0] == pads[1] else f", p = {pads}"
+    windows = f"{count} window{'s' * (count > 1)}"
+    dropped = f", {unread} pixel{'s' * (unread > 1)} never read" if unread else ""
+    return f"{setting}{', ceil_mode' * ceil}: {windows}{dropped}"
+
+
+def draw_conv_matrix(
+    input_size, kernel_size, stride=1, padding=0, dilation=1, *, transpose=False, ax=None
+):
+    r"""Draw the matrix :math:`C` of a convolution, or its transpose, entry by entry.
+
+    One row per output pixel and one column per input pixel (both in row-major order)
+    for :math:`C`; the other way round for :math:`C^T`, the matrix of the transposed
+    convolution. Each non-zero entry is labelled with the kernel weight
+    :math:`w_{a,b}` it holds: every row of :math:`C` is the kernel, laid out where
+    its window sits, and every row of :math:`C^T` lists the output pixels an input
+    pixel feeds.
+
+    Parameters
+    ----------
+    input_size : int or tuple of int
+        Input size, ``n`` for ``n x n`` or ``(height, width)``.
+    kernel_size : int or tuple of int
+        Kernel size, at least 1.
+    stride, padding, dilation
+        As in :func:`convdocs.conv2d`.
+    transpose : bool, default False
+        Draw :math:`C^T` instead of :math:`C`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure at most 6.5 inches wide.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes; ``ax.images[0].get_array()`` is the matrix's pattern of non-zero
+        entries (True where a weight sits).
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If a size is out of range, the layer is refused, or the matrix would have more
+        than 2048 entries.
+
+    See Also
+    --------
+    convdocs.conv_matrix : The matrix itself, for any weight.
+
+    Notes
+    -----
+    Entry :math:`(y, x)` of :math:`C` is :math:`w_{a,b}` when input pixel :math:`x`
+    is tap :math:`(a, b)` of output pixel :math:`y`'s window, and 0 otherwise (taps
+    that fall in the padding have no column). Transposing swaps the roles:
+    :math:`C^T y` spreads each input pixel of the transposed convolution over the
+    pixels its kernel copy covers (Dumoulin & Visin, section 4.1).
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_conv_matrix
+    >>> ax = draw_conv_matrix(4, 3)  # Dumoulin & Visin's 4x4 input, 3x3 kernel
+    >>> ax.images[0].get_array().shape, int(ax.images[0].get_array().sum())
+    ((4, 16), 36)
+    >>> draw_conv_matrix(4, 3, transpose=True).images[0].get_array().shape
+    (16, 4)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    size = int_tuple("input_size", input_size, 2)
+    kernel = int_tuple("kernel_size", kernel_size, 2)
+    transpose = check_bool("transpose", transpose)
+    out = conv_output_size(size, kernel, stride, padding, dilation)
+    entries = math.prod(out) * math.prod(size)
+    _check_drawable("input_size", entries, _MATRIX_ENTRIES, "the convolution matrix")
+    taps = np.arange(1, math.prod(kernel) + 1, dtype=float).reshape(kernel)
+    matrix = conv_matrix(size, taps, stride=stride, padding=padding, dilation=dilation)
+    if transpose:
+        matrix = matrix.T
+    rows, cols = matrix.shape
+    name = "$C^T$" if transpose else "$C$"
+    pixels = ("input pixel", "output pixel")
+    title = f"{name}: {rows} x {cols}, one row per {pixels[not transpose]}"
+    if transpose:
+        title = f"{name}: {rows} x {cols}, the transposed convolution from {cols} pixels to {rows}"
+    ax = _fit_figure(cols + 1.5, rows + 1.5, ax, title, width=5.5, max_cell=0.42)
+    cmap = LinearSegmentedColormap.from_list("taps", ["white", COLORS["kernel"]])
+    ax.imshow(matrix != 0, cmap=cmap, vmin=0, vmax=1, extent=(0, cols, rows, 0))
+    for (y, x), tap in np.ndenumerate(matrix):
+        if tap:
+            a, b = divmod(int(tap) - 1, kernel[1])
+            label = f"$w_{{{a}{b}}}$" if max(kernel) <= 10 else f"$w_{{{a},{b}}}$"
+            ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=_TEXT_POINTS)
+    ax.set_xticks(np.arange(cols + 1), minor=True)
+    ax.set_yticks(np.arange(rows + 1), minor=True)
+    ax.grid(which="minor", color=_EDGES["padding"], linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(i) for i in range(cols)], fontsize=_TEXT_POINTS)
+    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in range(rows)], fontsize=_TEXT_POINTS)
+    ax.set_xlabel(f"{pixels[transpose]} (row-major)", fontsize=_TEXT_POINTS)
+    ax.set_ylabel(pixels[not transpose], fontsize=_TEXT_POINTS)
+    return ax
+
+
+def draw_field(layers, input_size, unit=None, *, ax=None):
+    r"""Draw the units of every layer that one output unit depends on.
+
+    One row per layer of a one-dimensional stack, the output at the top and the input
+    at the bottom, each unit drawn under the centre of its own receptive field, so a
+    layer of jump :math:`j` has units :math:`j` pixels wide. The units the chosen
+    output unit depends on are orange; positions of its field that fall in a layer's
+    padding are grey and dashed. Each row says how many units of that layer the field
+    spans, which is what the receptive-field recurrence computes, read downwards.
+
+    Parameters
+    ----------
+    layers : str or list
+        One-dimensional layers, as a layer string (``"conv3p1,conv3s2p1"``) or specs
+        (:class:`convdocs.Conv`, :class:`convdocs.Pool`).
+    input_size : int
+        Input length, at most 64 pixels (the diagram draws every pixel).
+    unit : int, optional
+        The output unit; by default the middle one.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure at most 6.5 inches wide.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes. The text of row ``l`` (0 is the input) is in
+        ``ax.texts``; the title gives the field of the unit in input pixels.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If the layers are not one-dimensional or refuse the input size, the unit is
+        outside the output, or the input is longer than 64 pixels.
+
+    See Also
+    --------
+    convdocs.receptive_field : The field sizes, jumps and intervals drawn here.
+
+    Notes
+    -----
+    Read from the top, each row's count follows from the one above by
+    :math:`r_{l-1} = s_l\,r_l + (\hat{k}_l - s_l)`, where :math:`\hat{k}_l =
+    d_l(k_l - 1) + 1`, from :math:`r_L = 1`; the input row holds the receptive field
+    :math:`r_0` (Araujo, Norris & Sim, 2019).
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_field
+    >>> ax = draw_field("conv3p1,conv3s2p1,conv3p1,conv3s2p1", 24, unit=3)
+    >>> ax.get_title()
+    'unit 3 of the last layer sees input pixels 6 to 18: a field of 13'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    from convdocs.receptive import parse_layers, receptive_field
+
+    specs = parse_layers(layers) if isinstance(layers, str) else list(layers)
+    n = check_int("input_size", input_size)
+    _check_drawable("input_size", n, _DIAGRAM_CELLS, "the input row")
+    whole = receptive_field(specs, n)
+    rows = whole.layers  # row 0 is the input
+    if len(rows[0].output_size) != 1:
+        msg = "draw_field draws one-dimensional layers: give specs with int sizes"
+        raise ValueError(msg)
+    last = rows[-1].output_size[0]
+    unit = last // 2 if unit is None else check_int("unit", unit, minimum=0)
+    whole.interval(unit)  # refuses a unit outside the output
+    # The field of the unit in layer l's units: the field of the layers above l.
+    above = [receptive_field(specs[l:], row.output_size[0]) for l, row in enumerate(rows[:-1])]
+    intervals = [rf.interval(unit) for rf in above] + [(unit, unit + 1)]
+    exact = [rf.interval(unit, clip=True) for rf in above] + [(unit, unit + 1)]
+    # Each unit is drawn under the centre of its own field, ``jump`` pixels wide.
+    edges = [(row.center[0] + u * row.stride[0] - row.stride[0] / 2, row.stride[0])
+             for row, (a, b) in zip(rows, intervals)
+             for u in (min(a, 0), max(b, row.output_size[0]) - 1)]  # fmt: skip
+    low, high = min(x for x, _ in edges), max(x + w for x, w in edges)
+    start, stop = whole.interval(unit)
+    title = (f"unit {unit} of the last layer sees input pixels {start} to {stop - 1}: "
+             f"a field of {stop - start}")  # fmt: skip
+    ax = _fit_figure(high - low, 1.5 * len(rows), ax, title)
+    for level, (row, (a, b), real) in enumerate(zip(rows, intervals, exact)):
+        y = 1.5 * (len(rows) - 1 - level)
+        jump, centre, size = row.stride[0], row.center[0], row.output_size[0]
+        left_edge = [centre + u * jump - jump / 2 for u in range(a, b)]
+        _cells_at(ax, [centre + u * jump - jump / 2 for u in range(size)], y, jump, "input")
+        read = [x for x, u in zip(left_edge, range(a, b)) if real and real[0] <= u < real[1]]
+        _cells_at(ax, read, y, jump, "kernel")
+        pads = [x for x, u in zip(left_edge, range(a, b)) if not 0 <= u < size]
+        _cells_at(ax, pads, y, jump, "padding")
+        _row_label(ax, y + 0.5, "input" if level == 0 else row.name)
+        _row_label(ax, y + 0.5, f"{b - a} {'pixel' if level == 0 else 'unit'}"
+                   f"{'s' * (b - a > 1)}", side="right")  # fmt: skip
+    ax.set_xlim(low - 0.2, high + 0.2)
+    ax.set_ylim(1.5 * len(rows) - 0.4, -0.1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return ax
+
+
+def _cells_at(ax, lefts, y, width, role):
+    """Cells of the given width whose left edges are ``lefts``, on the row at ``y``."""
+    squares = [Rectangle((x, y), width, 1) for x in lefts]
+    dashed = role == "padding"
+    collection = PatchCollection(
+        squares,
+        facecolor=COLORS[role],
+        edgecolor=_EDGES[role],
+        linewidth=0.8,
+        linestyle=(0, (2, 1.5)) if dashed else "solid",
+    )
+    collection.set_gid(role)
+    ax.add_collection(collection)
+    return collection
