@@ -120,6 +120,8 @@ html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
 html_css_files = ["convdocs.css"]
 html_js_files = [("convdocs.js", {"defer": "defer"})]
+# Sends a search result to the section of its page whose title answers the query.
+html_search_scorer = str(HERE / "_ext" / "search_scorer.js")  # read from the working directory
 html_context = {"default_mode": "auto"}
 html_theme_options = {
     "logo": {"text": "convdocs", "alt_text": "convdocs home"},

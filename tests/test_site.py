@@ -120,3 +120,37 @@ def test_search_finds_the_answer(site, browser, query, answer):
     )
     context.close()
     assert any(answer.split("#")[0] in link for link in links[:3]), links[:5]
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("same padding stride 2", "q-same-stride-2"),
+        ("ResNet-50 receptive field", "q-resnet50-field"),
+        ("U-Net fail 500", "q-unet-500"),
+    ],
+)
+def test_search_leads_to_the_answering_section(site, browser, query, label):
+    # A question in the reader's own words: one of the first three results links to
+    # the section that answers it (docs/_ext/search_scorer.js), not just to its page.
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{site}search.html?q={query}", wait_until="load")
+    tab.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    links = tab.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    anchors = [link.split("#")[1] for link in links[:3] if "questions.html#" in link]
+    assert anchors, links[:5]
+    tab.goto(f"{site}questions.html", wait_until="load")
+    found = tab.evaluate(
+        """([anchor, label]) => {
+            const target = document.getElementById(anchor);
+            const answer = document.getElementById(label);
+            const section = answer.tagName === "SECTION" ? answer : answer.nextElementSibling;
+            return target !== null && (target === section || section.contains(target));
+        }""",
+        [anchors[0], label],
+    )
+    context.close()
+    assert found, (anchors, label)
