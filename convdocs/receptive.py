@@ -904,7 +904,10 @@ def receptive_field(model, input_size=None):
     fields (largest; the effective strides must agree). Element-wise layers (ReLU,
     batch norm in evaluation mode, dropout, ...) do not change it. Flattening and
     adaptive pooling end the spatial structure: the result then describes the units of
-    the last spatial layer before them, and ``note`` says so.
+    the last spatial layer before them, and ``note`` says so. A gate pooled over every
+    position and multiplied back (squeeze-and-excitation) makes every unit depend on
+    the whole input as well; the field is then that of the spatial path, and ``note``
+    says so too.
 
     References
     ----------
@@ -1029,6 +1032,9 @@ class _Ended:
     kind: str
     source: object  # the key of the last spatial tensor
     name: str
+    # Pooled over every position (a global mean, adaptive pooling to 1): each of its
+    # units depends on the whole input, so it may gate a spatial tensor.
+    whole: bool = False
 
 
 def _from_module(model, input_size):
@@ -1056,6 +1062,7 @@ class _ModuleFields:
         self.walker, self.state = walker, state
         self.lens = _Lens(walker.ndim, sizes)
         self.keys = {}  # node -> its key in the lens, or an _Ended
+        self.notes = []
 
     def where(self, node) -> str:
         if node.op == "call_module":
@@ -1078,14 +1085,15 @@ class _ModuleFields:
         if not isinstance(result, torch.fx.Node) or result not in self.keys:
             msg = "the model must return one tensor computed from its input"
             raise TypeError(msg)
-        found, note = self.keys[result], ""
+        found = self.keys[result]
         if isinstance(found, _Ended):
-            note = (
+            self.notes.append(
                 f"'{found.at}' ({found.kind}) ends the spatial structure; the field "
                 f"is that of the units of '{found.name}', its input"
             )
             found = found.source
         sizes = self.sizes(found)
+        note = "; ".join(self.notes)
         return _result(self.lens, self.lens.fields[found], sizes, self.name(found), note)
 
     def name(self, key) -> str:
@@ -1116,18 +1124,27 @@ class _ModuleFields:
             raise self.fail(node, record.reason)
         if isinstance(record, _fx.End):
             kind = self.walker.label(node)
-            return _Ended(self.walker.name(node), kind, sources[0], self.name(sources[0]))
+            whole = self.pools_everything(node)
+            return _Ended(self.walker.name(node), kind, sources[0], self.name(sources[0]), whole)
         return self.spatial(node, record, sources)
+
+    def pools_everything(self, node) -> bool:
+        """True for a pooling over every position (each unit sees the whole input)."""
+        pooled = self.walker.op_kinds[node] in ("reduce", "adaptive_pool")
+        return pooled and all(n == 1 for n in self.sizes(node))
 
     def after_end(self, node, record, sources, ended):
         first = ended[0]
-        if len(ended) < len(sources):
+        spatial = [s for s in sources if not isinstance(s, _Ended)]
+        if spatial and isinstance(record, _fx.Join) and all(e.whole for e in ended):
+            return self.gate(node, record, spatial, first)
+        if spatial:
             raise self.fail(
                 node,
                 f"combines a spatial tensor with one whose spatial structure ended at "
                 f"'{first.at}' ({first.kind}): its units depend on the whole input",
             )
-        if isinstance(record, (_fx.Window, _fx.Transposed, _fx.Resize)):
+        if isinstance(record, (_fx.Window, _fx.Transposed, _fx.Resize)) and not first.whole:
             raise self.fail(
                 node,
                 f"applies {self.walker.label(node)} to a tensor whose spatial structure ended "
@@ -1135,7 +1152,17 @@ class _ModuleFields:
             )
         if len({e.source for e in ended}) > 1:
             raise self.fail(node, "combines the pooled features of different layers")
-        return first
+        return first  # a layer on globally pooled units: they still see the whole input
+
+    def gate(self, node, record, spatial, pooled):
+        """A spatial tensor scaled by globally pooled units (squeeze-and-excitation): the
+        units keep the field of their spatial input, and also see the whole input."""
+        self.notes.append(
+            f"'{self.walker.name(node)}' ({self.walker.label(node)}) combines its input with "
+            f"'{pooled.at}' ({pooled.kind}), pooled over every position, so each unit also "
+            "depends on the whole input; the field is that of its spatial input"
+        )
+        return self.spatial(node, record, spatial)
 
     def spatial(self, node, record, sources):
         sizes = self.sizes(node)

@@ -306,6 +306,37 @@ def test_functional_graphs_analytic_equals_empirical(module, size):
         )
 
 
+class SqueezeExcite(nn.Module):
+    """A convolution, a gate pooled over every position and multiplied back, a stride."""
+
+    def __init__(self, pool):
+        super().__init__()
+        self.pool = pool
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = nn.Conv2d(4, 4, 1)
+        self.down = nn.Conv2d(4, 2, 3, stride=2)
+
+    def forward(self, x):
+        y = F.relu(self.conv(x))
+        pooled = (
+            y.mean((2, 3), keepdim=True) if self.pool == "mean" else F.adaptive_avg_pool2d(y, 1)
+        )
+        return self.down(y * torch.sigmoid(self.fc(pooled)))
+
+
+@pytest.mark.parametrize("pool", ["mean", "adaptive"])
+def test_a_global_gate_keeps_the_spatial_field_and_says_it_sees_everything(pool):
+    # Without the gate the network is conv3p1 then conv3s2: the field is 5, stride 2.
+    model = SqueezeExcite(pool)
+    rf = receptive_field(model, 12)
+    assert (rf.size, rf.stride, rf.padding, rf.output_size) == ((5, 5), (2, 2), (1, 1), (5, 5))
+    assert "pooled over every position" in rf.note
+    assert "depends on the whole input" in rf.note
+    # Autograd: through the gate, every unit depends on every input pixel.
+    measured = empirical_receptive_field(model, 12, (2, 2))
+    assert measured.interval == ((0, 12), (0, 12))
+
+
 class Misaligned(nn.Module):
     """A 2-tap branch added to a 3-tap branch: centres half a pixel apart."""
 
@@ -334,19 +365,6 @@ class Strides(nn.Module):
         return self.s1(x) + self.s2(x)
 
 
-class Excite(nn.Module):
-    """Squeeze-and-excitation: a pooled tensor scales a spatial one."""
-
-    def __init__(self):
-        super().__init__()
-        self.c = nn.Conv2d(1, 4, 3)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-
-    def forward(self, x):
-        x = self.c(x)
-        return x * self.pool(x)
-
-
 class Branchy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -364,7 +382,6 @@ def sequential(*layers):
 
 BAD_MODULES = [
     (Strides(), 8, ValueError, r"node 'add' .*different effective strides \(1, 2\)"),
-    (Excite(), 8, ValueError, r"node 'mul' .*spatial structure ended at 'pool'"),
     (Branchy(), 8, TypeError, r"cannot trace Branchy with torch.fx: .*control flow"),
     (sequential(nn.GroupNorm(1, 1)), 8, ValueError, r"layer '1' \(GroupNorm\).*not a layer"),
     (sequential(nn.Linear(6, 6)), 8, ValueError, r"layer '1' \(Linear\).*width"),
