@@ -296,9 +296,10 @@ def _new_axes(width_cells: float, height_cells: float, dpi=None, title=""):
     return ax
 
 
-def _cells(ax, rows, cols, role: str, *, x0=0.0, y0=0.0, face=None, **style):
-    """Draw the cells ``(rows[i], cols[i])`` as one collection, its gid the role."""
-    squares = [Rectangle((x0 + c, y0 + r), 1, 1) for r, c in zip(rows, cols)]
+def _cells(ax, rows, cols, role: str, *, x0=0.0, y0=0.0, face=None, width=1.0, **style):
+    """Draw the cells ``(rows[i], cols[i])`` as one collection, its gid the role (cells
+    ``width`` wide: a unit of a layer with jump ``j`` spans ``j`` input pixels)."""
+    squares = [Rectangle((x0 + c, y0 + r), width, 1) for r, c in zip(rows, cols)]
     dashed = role in ("padding", "inserted")
     collection = PatchCollection(
         squares,
@@ -1218,12 +1219,12 @@ def draw_field(layers, input_size, unit=None, *, ax=None):
     for level, (row, (a, b), real) in enumerate(zip(rows, intervals, exact)):
         y = 1.5 * (len(rows) - 1 - level)
         jump, centre, size = row.stride[0], row.center[0], row.output_size[0]
-        left_edge = [centre + u * jump - jump / 2 for u in range(a, b)]
-        _cells_at(ax, [centre + u * jump - jump / 2 for u in range(size)], y, jump, "input")
-        read = [x for x, u in zip(left_edge, range(a, b)) if real and real[0] <= u < real[1]]
-        _cells_at(ax, read, y, jump, "kernel")
-        pads = [x for x, u in zip(left_edge, range(a, b)) if not 0 <= u < size]
-        _cells_at(ax, pads, y, jump, "padding")
+        left = centre - jump / 2  # of unit 0: units sit under their fields' centres
+        units = range(size)
+        read = [u for u in range(a, b) if real and real[0] <= u < real[1]]
+        pads = [u for u in range(a, b) if not 0 <= u < size]
+        for role, drawn in (("input", units), ("kernel", read), ("padding", pads)):
+            _cells(ax, [0] * len(drawn), [left + u * jump for u in drawn], role, y0=y, width=jump)
         _row_label(ax, y + 0.5, "input" if level == 0 else row.name)
         _row_label(ax, y + 0.5, f"{b - a} {'pixel' if level == 0 else 'unit'}"
                    f"{'s' * (b - a > 1)}", side="right")  # fmt: skip
@@ -1232,19 +1233,3 @@ def draw_field(layers, input_size, unit=None, *, ax=None):
     ax.set_aspect("equal")
     ax.set_axis_off()
     return ax
-
-
-def _cells_at(ax, lefts, y, width, role):
-    """Cells of the given width whose left edges are ``lefts``, on the row at ``y``."""
-    squares = [Rectangle((x, y), width, 1) for x in lefts]
-    dashed = role == "padding"
-    collection = PatchCollection(
-        squares,
-        facecolor=COLORS[role],
-        edgecolor=_EDGES[role],
-        linewidth=0.8,
-        linestyle=(0, (2, 1.5)) if dashed else "solid",
-    )
-    collection.set_gid(role)
-    ax.add_collection(collection)
-    return collection

@@ -100,6 +100,15 @@ def test_page_loads_cleanly(site, browser, page):
     assert not problems, "\n".join(problems)
 
 
+def _search(tab, site, query) -> list[str]:
+    """The links of the site's own search results (Sphinx's index, in the page), in order."""
+    tab.goto(f"{site}search.html?q={query}", wait_until="load")
+    tab.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    return tab.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "answer"),
     [
@@ -112,12 +121,7 @@ def test_search_finds_the_answer(site, browser, query, answer):
     # The site's own search (Sphinx's index, in the page): the question's answer is
     # among the first three results.
     context = browser.new_context()
-    tab = context.new_page()
-    tab.goto(f"{site}search.html?q={query}", wait_until="load")
-    tab.wait_for_selector("#search-results ul.search li", timeout=20_000)
-    links = tab.eval_on_selector_all(
-        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
-    )
+    links = _search(context.new_page(), site, query)
     context.close()
     assert any(answer.split("#")[0] in link for link in links[:3]), links[:5]
 
@@ -135,11 +139,7 @@ def test_search_leads_to_the_answering_section(site, browser, query, label):
     # the section that answers it (docs/_ext/search_scorer.js), not just to its page.
     context = browser.new_context()
     tab = context.new_page()
-    tab.goto(f"{site}search.html?q={query}", wait_until="load")
-    tab.wait_for_selector("#search-results ul.search li", timeout=20_000)
-    links = tab.eval_on_selector_all(
-        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
-    )
+    links = _search(tab, site, query)
     anchors = [link.split("#")[1] for link in links[:3] if "questions.html#" in link]
     assert anchors, links[:5]
     tab.goto(f"{site}questions.html", wait_until="load")
