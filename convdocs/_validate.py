@@ -228,6 +228,34 @@ def padding_pairs(value, ndim: int, name: str = "padding") -> tuple[tuple[int, i
     return pairs
 
 
+def check_pool_padding(kernel_size, padding) -> None:
+    """PyTorch's rule for pooling: at most half the kernel on each side, whatever the
+    dilation. Both arguments already checked: ints or one entry per dimension (a padding
+    entry may be a ``(before, after)`` pair).
+
+    Examples
+    --------
+    >>> check_pool_padding((3, 2), (1, (0, 1)))
+    >>> check_pool_padding(2, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be at most half the kernel size, kernel_size // 2 = 1 for kernel_size 2, got 2
+    """
+    ndim = max(len(v) if isinstance(v, tuple) else 1 for v in (kernel_size, padding))
+    kernels = kernel_size if isinstance(kernel_size, tuple) else (kernel_size,) * ndim
+    pads = padding if isinstance(padding, tuple) else (padding,) * ndim
+    widest = [max(p) if isinstance(p, tuple) else p for p in pads]
+    if any(p > k // 2 for k, p in zip(kernels, widest)):
+        limit = (
+            tuple(k // 2 for k in kernels) if isinstance(kernel_size, tuple) else kernel_size // 2
+        )
+        msg = (
+            f"padding must be at most half the kernel size, kernel_size // 2 = {limit} "
+            f"for kernel_size {kernel_size}, got {padding}"
+        )
+        raise ValueError(msg)
+
+
 def padding_ndim(value) -> int | None:
     """Dimensions implied by a padding given as one ``(before, after)`` pair per axis."""
     if isinstance(value, Sequence) and any(isinstance(v, (tuple, list)) for v in value):

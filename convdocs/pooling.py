@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from convdocs._validate import check_bool, check_entries, float_array, int_tuple
+from convdocs._validate import (
+    check_bool,
+    check_entries,
+    check_pool_padding,
+    float_array,
+    int_tuple,
+)
 from convdocs.arithmetic import conv_output_size, effective_kernel_size
 from convdocs.conv import WORKSPACE_BYTES, _tap_slices
 
@@ -32,14 +38,7 @@ def _normalise(x, kernel_size, stride, padding, dilation, ceil_mode):
     stride = kernel if stride is None else int_tuple("stride", stride, 2)
     padding = int_tuple("padding", padding, 2, minimum=0)
     dilation = int_tuple("dilation", dilation, 2)
-    # PyTorch's rule, on the undilated kernel whatever the dilation.
-    limit = tuple(k // 2 for k in kernel)
-    if any(p > m for p, m in zip(padding, limit)):
-        msg = (
-            f"padding must be at most half the kernel size, kernel_size // 2 = {limit} "
-            f"for kernel_size {kernel}, got {padding}"
-        )
-        raise ValueError(msg)
+    check_pool_padding(kernel, padding)
     size = array.shape[-2:]
     if 0 in size:
         msg = f"x must have at least one row and one column, got shape {array.shape}"

@@ -33,7 +33,13 @@ import numpy as np
 
 from convdocs import _field, _fx
 from convdocs._fx import eval_mode, first_line, input_layer
-from convdocs._validate import _describe, check_int, int_tuple, padding_pairs
+from convdocs._validate import (
+    _describe,
+    check_int,
+    check_pool_padding,
+    int_tuple,
+    padding_pairs,
+)
 from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
 
 __all__ = [
@@ -73,18 +79,6 @@ def _axes(*values) -> list[tuple]:
     """The values per axis, an int standing for every axis (as many as the longest)."""
     ndim = max(len(v) if isinstance(v, tuple) else 1 for v in values)
     return list(zip(*(v if isinstance(v, tuple) else (v,) * ndim for v in values)))
-
-
-def _check_pool_padding(kernel, padding):
-    """PyTorch's rule: pooling pads at most half the (undilated) kernel on each side."""
-    for k, p in _axes(kernel, padding):
-        if max(p if isinstance(p, tuple) else (p,)) > k // 2:
-            limit = kernel // 2 if isinstance(kernel, int) else tuple(k // 2 for k in kernel)
-            msg = (
-                f"padding must be at most half the kernel size, kernel_size // 2 = {limit} "
-                f"for kernel_size {kernel}, got {padding}"
-            )
-            raise ValueError(msg)
 
 
 def _check_output_padding(stride, dilation, output_padding):
@@ -201,7 +195,7 @@ class Pool:
         if not isinstance(self.ceil_mode, bool):
             msg = f"ceil_mode must be a bool, got {_describe(self.ceil_mode)}"
             raise TypeError(msg)
-        _check_pool_padding(self.kernel_size, self.padding)
+        check_pool_padding(self.kernel_size, self.padding)
 
     def __str__(self) -> str:
         text = _spec_string(
