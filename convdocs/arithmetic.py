@@ -463,8 +463,8 @@ _cached_same_padding = _memoised(same_padding, 256)
 def causal_padding(kernel_size, dilation=1):
     r"""Padding that makes a convolution causal: every pad before the input, none after.
 
-    Output unit :math:`t` then reads only inputs :math:`\le t` (in the input's own
-    steps, :math:`\le t s` with stride :math:`s`), and at stride 1 the output is as long
+    Output unit :math:`u` then reads only inputs :math:`\le u` (inputs :math:`\le u s`
+    with stride :math:`s`), and at stride 1 the output is as long
     as the input: the padding of WaveNet's and TCN's dilated causal convolutions and of
     Keras's ``Conv1D(padding="causal")``. PyTorch's layers pad both sides equally, so
     pad with ``torch.nn.functional.pad(x, causal_padding(k, d))`` before a
@@ -503,8 +503,8 @@ def causal_padding(kernel_size, dilation=1):
     -----
     A window of :math:`k` taps with dilation :math:`d` spans
     :math:`\hat{k} = d(k-1)+1` inputs. Padding :math:`p_b` before the input and none
-    after, unit :math:`t` of a stride-:math:`s` convolution reads inputs
-    :math:`ts - p_b` to :math:`ts - p_b + d(k-1)`. The last of them is :math:`ts` (the
+    after, unit :math:`u` of a stride-:math:`s` convolution reads inputs
+    :math:`us - p_b` to :math:`us - p_b + d(k-1)`. The last of them is :math:`us` (the
     unit sees the present and the past, nothing later) exactly when
 
     .. math:: p_b = d\,(k - 1), \qquad p_a = 0 ,
@@ -517,9 +517,9 @@ def causal_padding(kernel_size, dilation=1):
           = \left\lceil \frac{i}{s} \right\rceil ,
 
     :math:`i` at stride 1, the same size as ``"same"`` padding gives, with the field
-    moved to end at :math:`t` instead of being centred on it. The padding does not
-    depend on the stride: a strided causal layer keeps unit :math:`t` at input step
-    :math:`ts` (Keras pads the same :math:`d(k-1)` for every stride; it refuses a
+    moved to end at :math:`u` instead of being centred on it. The padding does not
+    depend on the stride: a strided causal layer keeps unit :math:`u` at input step
+    :math:`us` (Keras pads the same :math:`d(k-1)` for every stride; it refuses a
     stride and a dilation both above 1). Its last :math:`(i - 1) \bmod s` inputs are
     never read.
 

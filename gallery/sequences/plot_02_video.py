@@ -37,9 +37,10 @@ def meta_shape(module, shape):
 # %%
 # One formula per axis
 # --------------------
-# The stem of the 3-D ResNets has a 3x7x7 kernel with stride (1, 2, 2): it halves
-# the height and the width of a 16-frame, 112x112 clip and keeps all 16 frames.
-# ``conv_output_size`` with tuples is the one-dimensional formula applied per axis.
+# The stem of torchvision's 3-D ResNet (``r3d_18``) has a 3x7x7 kernel with
+# stride (1, 2, 2): it halves the height and the width of a 16-frame, 112x112
+# clip and keeps all 16 frames. ``conv_output_size`` with tuples is the
+# one-dimensional formula applied per axis.
 
 clip = (16, 112, 112)  # time, height, width
 kernel, stride, padding = (3, 7, 7), (1, 2, 2), (1, 3, 3)
@@ -157,10 +158,11 @@ assert measured.interval == rf.interval(unit, clip=True)
 # %%
 # (2+1)-D: a spatial and a temporal convolution
 # ---------------------------------------------
-# R(2+1)D replaces each :math:`t \times d \times d` kernel from :math:`N_{in}` to
-# :math:`N_{out}` channels by a :math:`1 \times d \times d` convolution to
-# :math:`M` channels followed by a :math:`t \times 1 \times 1` one. The two reach
-# the same :math:`t \times d \times d` block of the input, for every unit:
+# R(2+1)D replaces each :math:`k_t \times k_s \times k_s` kernel (time, then
+# space) from :math:`C_\text{in}` to :math:`C_\text{out}` channels by a
+# :math:`1 \times k_s \times k_s` convolution to :math:`M` channels followed by
+# a :math:`k_t \times 1 \times 1` one. The two reach the same
+# :math:`k_t \times k_s \times k_s` block of the input, for every unit:
 
 full = nn.Conv3d(1, 1, 3, padding=1)
 factorised = nn.Sequential(
@@ -182,15 +184,19 @@ print("full and (2+1)-D: field", a.size, "for every unit")
 #
 # .. math::
 #
-#    t d^2 N_{in} N_{out} \quad\text{against}\quad d^2 N_{in} M + t M N_{out}.
+#    k_t k_s^2 C_\text{in} C_\text{out}
+#    \quad\text{against}\quad
+#    k_s^2 C_\text{in} M + k_t M C_\text{out}.
 #
-# With :math:`M = N_{out}` the factorisation is cheaper wherever
-# :math:`N_{out} < 2 d^2 N_{in} / t = 6 N_{in}`: every layer but the first, whose
-# three colour channels make it dearer. R(2+1)D instead picks
+# With :math:`M = C_\text{out}` the factorisation is cheaper wherever
+# :math:`C_\text{out} < 2 k_s^2 C_\text{in} / k_t = 6 C_\text{in}`: every layer
+# but the first, whose three colour channels make it dearer. R(2+1)D instead
+# picks
 #
 # .. math::
 #
-#    M = \left\lfloor \frac{t d^2 N_{in} N_{out}}{d^2 N_{in} + t N_{out}} \right\rfloor,
+#    M = \left\lfloor \frac{k_t k_s^2 C_\text{in} C_\text{out}}
+#                      {k_s^2 C_\text{in} + k_t C_\text{out}} \right\rfloor,
 #
 # which spends the same budget as the full kernel and adds a nonlinearity between
 # the two convolutions. The counts, for C3D's layer widths, against PyTorch's:
@@ -200,40 +206,39 @@ def weights(module):
     return sum(p.numel() for p in module.parameters())
 
 
-def two_plus_one(n_in, n_out, mid, t=3, d=3):
+def two_plus_one(c_in, c_out, mid, kt=3, ks=3):
     return nn.Sequential(
-        nn.Conv3d(n_in, mid, (1, d, d), bias=False, device="meta"),
+        nn.Conv3d(c_in, mid, (1, ks, ks), bias=False, device="meta"),
         nn.ReLU(),
-        nn.Conv3d(mid, n_out, (t, 1, 1), bias=False, device="meta"),
+        nn.Conv3d(mid, c_out, (kt, 1, 1), bias=False, device="meta"),
     )
 
 
-t = d = 3
+kt = ks = 3  # the temporal and the spatial kernel size
 widths = [(3, 64), (64, 128), (128, 256), (256, 512), (512, 512)]
-counts = {"3x3x3": [], "(2+1)-D, M = N_out": [], "(2+1)-D, R(2+1)D's M": []}
-print(" N_in  N_out     3x3x3   M=N_out      M   R(2+1)D")
-for n_in, n_out in widths:
-    mid = t * d * d * n_in * n_out // (d * d * n_in + t * n_out)
-    full = weights(nn.Conv3d(n_in, n_out, 3, bias=False, device="meta"))
-    cheap = weights(two_plus_one(n_in, n_out, n_out))
-    matched = weights(two_plus_one(n_in, n_out, mid))
-    assert full == t * d * d * n_in * n_out
-    assert cheap == d * d * n_in * n_out + t * n_out * n_out
-    assert matched == d * d * n_in * mid + t * mid * n_out
-    assert (
-        matched <= full < matched + d * d * n_in + t * n_out
-    )  # within one channel
-    assert (cheap < full) == (n_out < 6 * n_in)
+counts = {"3x3x3": [], "(2+1)-D, M = C_out": [], "(2+1)-D, R(2+1)D's M": []}
+print(" C_in  C_out     3x3x3   M=C_out      M   R(2+1)D")
+for c_in, c_out in widths:
+    mid = kt * ks * ks * c_in * c_out // (ks * ks * c_in + kt * c_out)
+    full = weights(nn.Conv3d(c_in, c_out, 3, bias=False, device="meta"))
+    cheap = weights(two_plus_one(c_in, c_out, c_out))
+    matched = weights(two_plus_one(c_in, c_out, mid))
+    assert full == kt * ks * ks * c_in * c_out
+    assert cheap == ks * ks * c_in * c_out + kt * c_out * c_out
+    assert matched == ks * ks * c_in * mid + kt * mid * c_out
+    # R(2+1)D's M matches the full count to within one intermediate channel
+    assert matched <= full < matched + ks * ks * c_in + kt * c_out
+    assert (cheap < full) == (c_out < 6 * c_in)
     for key, value in zip(counts, [full, cheap, matched]):
         counts[key].append(value)
-    print(f"{n_in:5d} {n_out:6d} {full:9d} {cheap:9d} {mid:6d} {matched:9d}")
+    print(f"{c_in:5d} {c_out:6d} {full:9d} {cheap:9d} {mid:6d} {matched:9d}")
 
 x = np.arange(len(widths))
 fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
 for i, (label, values) in enumerate(counts.items()):
     ax.bar(x + (i - 1) * 0.27, np.array(values) / 1e6, width=0.27, label=label)
 ax.set_xticks(x, [f"{a}→{b}" for a, b in widths])
-ax.set_xlabel("channels $N_{in}$ → $N_{out}$")
+ax.set_xlabel(r"channels $C_\mathrm{in}$ → $C_\mathrm{out}$")
 ax.set_ylabel("weights (millions)")
 ax.set_title("Full 3x3x3 kernel against its (2+1)-D factorisation")
 ax.grid(True, axis="y", alpha=0.3)
