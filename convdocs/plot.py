@@ -907,6 +907,17 @@ class StackDiagram:
     See Also
     --------
     draw_dilated_stack : Draws the diagram and returns this record.
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_dilated_stack
+    >>> diagram = draw_dilated_stack(3, [1, 2], 12, unit=4)
+    >>> diagram.pads, diagram.field
+    (((2, 0), (4, 0)), (0, 5))
+    >>> diagram.used  # input, layer 1, output: step -2 is padding
+    ((-2, -1, 0, 1, 2, 3, 4), (0, 2, 4), (4,))
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(diagram.ax.figure)
     """
 
     ax: object
