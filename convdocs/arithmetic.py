@@ -504,8 +504,10 @@ def causal_padding(kernel_size, dilation=1):
     A window of :math:`k` taps with dilation :math:`d` spans
     :math:`\hat{k} = d(k-1)+1` inputs. Padding :math:`p_b` before the input and none
     after, unit :math:`u` of a stride-:math:`s` convolution reads inputs
-    :math:`us - p_b` to :math:`us - p_b + d(k-1)`. The last of them is :math:`us` (the
-    unit sees the present and the past, nothing later) exactly when
+    :math:`us - p_b` to :math:`us - p_b + d(k-1)`. None comes after :math:`us` (the
+    unit sees the present and the past, nothing later) when :math:`p_b \ge d(k-1)`,
+    and at stride 1 the output keeps the input's length when
+    :math:`p_b + p_a = d(k-1)`. Both hold only for
 
     .. math:: p_b = d\,(k - 1), \qquad p_a = 0 ,
 
