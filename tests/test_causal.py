@@ -446,3 +446,27 @@ def test_a_layer_pytorch_refuses_is_reported_with_pytorchs_message():
     assert "Expected 3D (unbatched) or 4D (batched) input to conv2d" in report.problem
     with pytest.raises(RuntimeError, match="Expected 3D"):
         module(torch.zeros(report.input_shape))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: explain_shapes(nn.Conv1d(1, 1, 3), (8, 8)), r"input_size .*got \(8, 8\)"),
+        (lambda: receptive_field(nn.Conv3d(1, 1, 3), (8, 8)), r"input_size .*got \(8, 8\)"),
+        (
+            lambda: empirical_receptive_field(nn.Conv3d(1, 1, 3), (8, 8, 8), (0, 0)),
+            r"unit .*got \(0, 0\)",
+        ),
+        (lambda: receptive_field(nn.Conv1d(1, 1, 3), 2), r"the kernel spans 3 pixels"),
+        (lambda: explain_shapes(nn.Conv3d(1, 1, 3), (8, 0, 8)), r"input_size .*got \(8, 0, 8\)"),
+    ],
+)
+def test_graph_tools_refuse_sizes_of_the_wrong_dimensionality(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_astronomical_video_sizes_are_arithmetic_not_arrays():
+    """explain_shapes never allocates the clip: a 2**40-frame video is just numbers."""
+    report = explain_shapes(nn.Sequential(nn.Conv3d(1, 1, 3, stride=(1, 2, 2))), 2**40)
+    assert report.steps[-1].shape == (1, 1, 2**40 - 2, 2**39 - 1, 2**39 - 1)
