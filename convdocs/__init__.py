@@ -5,6 +5,7 @@ transposed convolution, checked against PyTorch, OpenCV and numpy.
 """
 
 from convdocs.arithmetic import (
+    causal_padding,
     conv_output_size,
     conv_transpose_output_size,
     effective_kernel_size,
@@ -36,6 +37,7 @@ __all__ = [
     "__version__",
     "avg_pool2d",
     "canonical_mode",
+    "causal_padding",
     "colliding_input_sizes",
     "conv2d",
     "conv_matrix",

@@ -15,6 +15,7 @@ import functools
 from convdocs._validate import int_tuple, padding_ndim, padding_pairs, spatial_ndim
 
 __all__ = [
+    "causal_padding",
     "conv_output_size",
     "conv_transpose_output_size",
     "effective_kernel_size",
@@ -463,3 +464,116 @@ def _memoised(function, size):
 _cached_conv_output_size = _memoised(conv_output_size, 4096)
 _cached_conv_transpose_output_size = _memoised(conv_transpose_output_size, 4096)
 _cached_same_padding = _memoised(same_padding, 256)
+
+
+def causal_padding(kernel_size, dilation=1):
+    r"""Padding that makes a convolution causal: every pad before the input, none after.
+
+    Output unit :math:`u` then reads only inputs :math:`\le u` (inputs :math:`\le u s`
+    with stride :math:`s`), and at stride 1 the output is as long
+    as the input: the padding of WaveNet's and TCN's dilated causal convolutions and of
+    Keras's ``Conv1D(padding="causal")``. PyTorch's layers pad both sides equally, so
+    pad with ``torch.nn.functional.pad(x, causal_padding(k, d))`` before a
+    ``Conv1d(..., padding=0)``.
+
+    Parameters
+    ----------
+    kernel_size : int or tuple of int
+        Kernel size, at least 1.
+    dilation : int or tuple of int, default 1
+        Spacing between kernel taps, at least 1.
+
+    Returns
+    -------
+    tuple
+        ``(before, after) = (dilation * (kernel_size - 1), 0)`` for a one-dimensional
+        call; one such pair per spatial dimension when any argument is a tuple. Pass
+        it as ``padding`` to :func:`conv_output_size` or to a :class:`convdocs.Conv`
+        spec. (:func:`torch.nn.functional.pad` lists the *last* dimension first: for
+        a video causal in time only, ``F.pad(x, (0, 0, 0, 0, before, 0))``.)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer.
+    ValueError
+        If a value is smaller than 1, or tuples differ in length.
+
+    See Also
+    --------
+    same_padding : Padding split between both sides, for a centred field.
+    conv_output_size : The output size for a given padding.
+    convdocs.receptive_field : The field of a stack of causal layers.
+
+    Notes
+    -----
+    A window of :math:`k` taps with dilation :math:`d` spans
+    :math:`\hat{k} = d(k-1)+1` inputs. Padding :math:`p_b` before the input and none
+    after, unit :math:`u` of a stride-:math:`s` convolution reads inputs
+    :math:`us - p_b` to :math:`us - p_b + d(k-1)`. None comes after :math:`us` (the
+    unit sees the present and the past, nothing later) when :math:`p_b \ge d(k-1)`,
+    and at stride 1 the output keeps the input's length when
+    :math:`p_b + p_a = d(k-1)`. Both hold only for
+
+    .. math:: p_b = d\,(k - 1), \qquad p_a = 0 ,
+
+    and then the output size is
+
+    .. math::
+
+        o = \left\lfloor \frac{i + d(k-1) - d(k-1) - 1}{s} \right\rfloor + 1
+          = \left\lceil \frac{i}{s} \right\rceil ,
+
+    :math:`i` at stride 1, the same size as ``"same"`` padding gives, with the field
+    moved to end at :math:`u` instead of being centred on it. The padding does not
+    depend on the stride: a strided causal layer keeps unit :math:`u` at input step
+    :math:`us` (Keras pads the same :math:`d(k-1)` for every stride; it refuses a
+    stride and a dilation both above 1). Its last :math:`(i - 1) \bmod s` inputs are
+    never read.
+
+    A stack of :math:`L` causal layers at stride 1 sees
+
+    .. math:: r = 1 + \sum_{l=1}^{L} d_l\,(k_l - 1)
+
+    inputs, the present and :math:`r - 1` steps of the past;
+    :func:`convdocs.receptive_field` computes it. With dilations
+    :math:`1, 2, 4, \dots, 2^{L-1}` and kernel 2 (WaveNet), :math:`r = 2^L`.
+
+    References
+    ----------
+    .. [1] A. van den Oord et al., "WaveNet: A generative model for raw audio",
+       arXiv:1609.03499, 2016, section 2.1.
+    .. [2] S. Bai, J. Z. Kolter and V. Koltun, "An empirical evaluation of generic
+       convolutional and recurrent networks for sequence modeling", arXiv:1803.01271,
+       2018, section 3.
+
+    Examples
+    --------
+    >>> from convdocs import Conv, causal_padding, conv_output_size, receptive_field
+    >>> causal_padding(3), causal_padding(2, dilation=4)
+    ((2, 0), (4, 0))
+    >>> conv_output_size(10, 3, padding=causal_padding(3))
+    10
+    >>> conv_output_size(10, 3, stride=2, padding=causal_padding(3))
+    5
+
+    Unit 9 of a causal layer reads inputs 7, 8 and 9; of a WaveNet stack of kernel 2 and
+    dilations 1, 2, 4, 8, the 16 inputs 0 to 15 for unit 15:
+
+    >>> receptive_field([Conv(3, padding=causal_padding(3))], 10).interval(9)
+    (7, 10)
+    >>> stack = [Conv(2, padding=causal_padding(2, d), dilation=d) for d in (1, 2, 4, 8)]
+    >>> rf = receptive_field(stack, 16)
+    >>> rf.size, rf.interval(15)
+    (16, (0, 16))
+
+    One pair per dimension for a tuple, here a video causal in time (``same_padding``
+    would centre the 3x3 window in space):
+
+    >>> causal_padding((3, 1, 1))
+    ((2, 0), (0, 0), (0, 0))
+    """
+    scalar, columns = _per_dim(
+        minimums={"kernel_size": 1, "dilation": 1}, kernel_size=kernel_size, dilation=dilation
+    )
+    return _result(scalar, [(_span(c["kernel_size"], c["dilation"]) - 1, 0) for c in columns])

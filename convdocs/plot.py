@@ -18,7 +18,9 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
 - :func:`draw_conv_matrix`: the matrix of a convolution, or its transpose, entry by
   entry;
 - :func:`draw_field`: the units of every layer one output unit depends on (the
-  receptive-field recurrence).
+  receptive-field recurrence);
+- :func:`draw_dilated_stack`: which inputs each unit of a stack of dilated 1-D
+  convolutions depends on, causal or "same" (WaveNet's figure).
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ from convdocs.padding import pad as pad_array
 __all__ = [
     "COLORS",
     "ConvolutionDiagram",
+    "StackDiagram",
     "animate_convolution",
     "draw_conv_matrix",
     "draw_convolution",
+    "draw_dilated_stack",
     "draw_field",
     "draw_overlap",
     "draw_padding",
@@ -1233,3 +1237,228 @@ def draw_field(layers, input_size, unit=None, *, ax=None):
     ax.set_aspect("equal")
     ax.set_axis_off()
     return ax
+
+
+# -- Dilated stacks of 1-D convolutions (WaveNet's Figure 3) ------------------------------
+
+_STACK_PADDINGS = ("causal", "same")
+_MAX_STACK_LENGTH = 64  # time steps a legible diagram can show
+_MAX_STACK_LAYERS = 10
+
+
+@dataclass(frozen=True, eq=False)
+class StackDiagram:
+    """What one :func:`draw_dilated_stack` call drew.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes the diagram is drawn on.
+    pads : tuple of tuple of int
+        ``(before, after)`` padding of each layer, from :func:`convdocs.causal_padding`
+        or :func:`convdocs.same_padding`.
+    used : tuple of tuple of int
+        Per level, from the input (level 0) to the output: the time steps of that
+        level the output unit depends on, sorted. Steps below 0 or from ``length`` on
+        are padding, read as zeros (nothing below them is used through them).
+    field : tuple of int or None
+        ``(start, stop)``, half-open: the input steps the unit depends on, the hull of
+        the used steps of level 0 inside the sequence. Equal to
+        ``receptive_field(...).interval(unit, clip=True)``.
+
+    See Also
+    --------
+    draw_dilated_stack : Draws the diagram and returns this record.
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_dilated_stack
+    >>> diagram = draw_dilated_stack(3, [1, 2], 12, unit=4)
+    >>> diagram.pads, diagram.field
+    (((2, 0), (4, 0)), (0, 5))
+    >>> diagram.used  # input, layer 1, output: step -2 is padding
+    ((-2, -1, 0, 1, 2, 3, 4), (0, 2, 4), (4,))
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(diagram.ax.figure)
+    """
+
+    ax: object
+    pads: tuple
+    used: tuple
+    field: tuple | None
+
+
+def draw_dilated_stack(kernel_size, dilations, length, unit=None, *, padding="causal", ax=None):
+    r"""Draw which steps of a stack of dilated 1-D convolutions one output unit depends on.
+
+    One row of circles per level (the input at the bottom, the output at the top), one
+    column per time step; the chosen output unit, every unit it depends on, and the
+    kernel taps joining them are coloured, as in Figure 3 of WaveNet (van den Oord et
+    al., 2016). Padding steps are drawn dashed beside the level they pad.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Kernel size of every layer, at least 1.
+    dilations : sequence of int
+        Dilation of each layer, from the input up; at most 10 layers.
+    length : int
+        Length of the sequence, 1 to 64; every layer keeps it (stride 1).
+    unit : int, optional
+        The output unit to trace. Default: the last one, ``length - 1``.
+    padding : {"causal", "same"}, default "causal"
+        ``"causal"``: every pad before the sequence (:func:`convdocs.causal_padding`);
+        ``"same"``: split between both sides (:func:`convdocs.same_padding`).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure, 7 inches wide.
+
+    Returns
+    -------
+    StackDiagram
+        The axes and the steps drawn as used.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If a number is out of range, or ``padding`` is not ``"causal"`` or ``"same"``.
+
+    See Also
+    --------
+    convdocs.causal_padding : The padding of a causal layer.
+    convdocs.receptive_field : Computes the field the diagram shows.
+
+    Notes
+    -----
+    Unit :math:`u` of a layer with kernel :math:`k`, dilation :math:`d` and
+    padding :math:`p_b` before its input reads steps :math:`u - p_b + j d`,
+    :math:`0 \le j < k`, of the level below. With causal padding,
+    :math:`p_b = d(k-1)`, the last tap is :math:`u` itself, so no unit depends on a
+    later step, and the stack sees :math:`1 + (k - 1)\sum_l d_l` steps: with
+    dilations :math:`1, 2, \dots, 2^{L-1}`, :math:`1 + (k-1)(2^L - 1)`.
+
+    References
+    ----------
+    .. [1] A. van den Oord et al., "WaveNet: A generative model for raw audio",
+       arXiv:1609.03499, 2016, Figure 3.
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_dilated_stack
+    >>> diagram = draw_dilated_stack(2, [1, 2, 4, 8], 16)
+    >>> diagram.field, diagram.pads
+    ((0, 16), ((1, 0), (2, 0), (4, 0), (8, 0)))
+    >>> diagram.used[-2]  # the two units of layer 3 the last output reads
+    (7, 15)
+    >>> draw_dilated_stack(3, [1, 1], 10, unit=4, padding="same").field
+    (2, 7)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    from convdocs._validate import _describe
+    from convdocs.arithmetic import causal_padding, same_padding
+
+    kernel = check_int("kernel_size", kernel_size)
+    allowed = f"dilations must be a non-empty list of positive ints, got {_describe(dilations)}"
+    if not isinstance(dilations, (tuple, list)):
+        raise TypeError(allowed)
+    if not dilations:
+        raise ValueError(allowed)
+    if len(dilations) > _MAX_STACK_LAYERS:
+        msg = (
+            f"dilations must have at most {_MAX_STACK_LAYERS} layers to draw, got {len(dilations)}"
+        )
+        raise ValueError(msg)
+    dilations = [check_int("dilations", d) for d in dilations]
+    length = check_int("length", length)
+    if length > _MAX_STACK_LENGTH:
+        msg = f"length must be at most {_MAX_STACK_LENGTH} steps to draw, got {length}"
+        raise ValueError(msg)
+    unit = length - 1 if unit is None else check_int("unit", unit, 0)
+    if unit >= length:
+        msg = f"unit must be an output step, 0 .. {length - 1}, got {unit}"
+        raise ValueError(msg)
+    if not isinstance(padding, str) or padding not in _STACK_PADDINGS:
+        msg = f"padding must be 'causal' or 'same', got {_describe(padding)}"
+        raise (ValueError if isinstance(padding, str) else TypeError)(msg)
+    if padding == "causal":
+        pads = tuple(causal_padding(kernel, d) for d in dilations)
+    else:
+        pads = tuple(same_padding(length, kernel, dilation=d) for d in dilations)
+    used = _stack_used(kernel, dilations, pads, length, unit)
+    inside = [t for t in used[0] if 0 <= t < length]
+    field = (inside[0], inside[-1] + 1) if inside else None
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 0.55 * len(dilations) + 1.9), layout="constrained")
+    _draw_stack(ax, kernel, dilations, pads, length, used)
+    ax.axvline(unit, color=_EDGES["padding"], linestyle=":", linewidth=1, zorder=0)
+    shown = ", ".join(map(str, dilations))
+    sees = "no input step" if field is None else f"steps {field[0]}..{field[1] - 1}"
+    ax.set_title(
+        f"{padding.capitalize()}, kernel {kernel}, dilations {shown}: output {unit} sees {sees}",
+        fontsize=11,
+    )
+    return StackDiagram(ax, pads, used, field)
+
+
+def _stack_used(kernel, dilations, pads, length, unit) -> tuple:
+    """The steps of every level the unit depends on, top-down through real steps only."""
+    levels = [(unit,)]
+    for d, (before, _) in zip(reversed(dilations), reversed(pads)):
+        real = [u for u in levels[0] if 0 <= u < length]
+        taps = {u - before + j * d for u in real for j in range(kernel)}
+        levels.insert(0, tuple(sorted(taps)))
+    return tuple(levels)
+
+
+def _draw_stack(ax, kernel, dilations, pads, length, used) -> None:
+    from matplotlib.collections import LineCollection
+
+    top = len(dilations)
+    left = -max(before for before, _ in pads)
+    right = length - 1 + max(after for _, after in pads)
+    edges, pad_edges = [], []
+    for level in range(1, top + 1):
+        d, (before, _) = dilations[level - 1], pads[level - 1]
+        for u in used[level]:
+            if 0 <= u < length:
+                for j in range(kernel):
+                    t = u - before + j * d
+                    (edges if 0 <= t < length else pad_edges).append([(t, level - 1), (u, level)])
+    ax.add_collection(LineCollection(edges, colors=_EDGES["kernel"], linewidths=1.6, zorder=1))
+    ax.add_collection(
+        LineCollection(
+            pad_edges, colors=_EDGES["padding"], linewidths=1.2, linestyles="--", zorder=1
+        )
+    )
+    for level in range(top + 1):
+        steps = np.arange(length)
+        hit = np.isin(steps, used[level])
+        role = "input" if level == 0 else "output"
+        face = np.where(hit, COLORS[role], "white")
+        edge = np.where(hit, _EDGES[role], _EDGES["padding"])
+        ax.scatter(steps, np.full(length, level), s=70, c=face, edgecolors=edge, zorder=2)
+        if level < top:  # the padding this level gets from the layer above it
+            before, after = pads[level]
+            padded = [*range(-before, 0), *range(length, length + after)]
+            hit = np.isin(padded, used[level])
+            ax.scatter(padded, np.full(len(padded), level), s=70, zorder=2, linestyles="--",
+                       c=np.where(hit, COLORS["padding"], "white"), edgecolors=_EDGES["padding"])  # fmt: skip
+    ax.set_xlim(left - 0.7, right + 0.7)
+    ax.set_ylim(-0.5, top + 0.5)
+    ax.set_yticks(range(top + 1))
+    ax.set_yticklabels(
+        [
+            "input",
+            *[f"layer {i + 1}, d = {d}" for i, d in enumerate(dilations[:-1])],
+            f"output, d = {dilations[-1]}",
+        ],
+        fontsize=10,
+    )
+    ax.set_xlabel("time step", fontsize=10)
+    ax.tick_params(axis="x", labelsize=10)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)

@@ -376,7 +376,32 @@ class _Walker:
             "getattr": self.getattr,
             "size": self.size,
         }
-        return handlers.get(_fx.op_kind(self.graph_module, node), self.meta)
+        kind = _fx.op_kind(self.graph_module, node)
+        if kind in ("conv", "conv_transpose", "pool") and self.layer_ndim(node) != self.ndim:
+            return self.other_ndim
+        return handlers.get(kind, self.meta)
+
+    def layer_ndim(self, node) -> int:
+        """Spatial dimensions of a convolution or pooling: its kernel's, else its name's
+        (``MaxPool2d``, ``F.avg_pool1d``)."""
+        module = self.modules.get(node)
+        kernel = getattr(module, "kernel_size", None)
+        if isinstance(module, self.torch.nn.modules.conv._ConvNd) and isinstance(kernel, tuple):
+            return len(kernel)
+        name = self.kinds[node]
+        return int(name[-2]) if name[-2:] in ("1d", "2d", "3d") else self.ndim
+
+    def other_ndim(self, node, state, args, kwargs):
+        """A layer of another number of spatial dimensions than the input (a 1-D
+        convolution over time after 2-D ones, say): its shape by PyTorch's own rules,
+        which may read a batched tensor as an unbatched one, and no field."""
+        value = self.meta(node, state, args, kwargs)
+        state.records[node] = _fx.Unsupported(
+            f"{self.kinds[node]} is a {self.layer_ndim(node)}-D layer in a model whose input "
+            f"has {self.ndim} spatial dimension{'s' * (self.ndim > 1)} (its first "
+            "convolution's); convdocs cannot compute its receptive field"
+        )
+        return value
 
     # --- handlers: each returns the node's value (a _Tensor for tensors) ---
 

@@ -23,6 +23,7 @@ TOPICS = [
     "transposed",
     "arithmetic",
     "receptive_field",
+    "sequences",
     "architectures",
     "applications",
     "performance",
