@@ -10,6 +10,7 @@ from convdocs.arithmetic import (
     effective_kernel_size,
     same_padding,
 )
+from convdocs.border import padding_share
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
@@ -48,6 +49,7 @@ __all__ = [
     "inverse_conv",
     "max_pool2d",
     "pad",
+    "padding_share",
     "parse_layers",
     "receptive_field",
     "same_padding",
