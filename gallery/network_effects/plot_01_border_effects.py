@@ -20,6 +20,7 @@ import copy
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 from torch import nn
 
 from convdocs import (
@@ -53,37 +54,19 @@ assert np.isclose(result.share[0], 10 / 24)
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 ax.axvspan(-0.5, size - 0.5, color=COLORS["input"], label="image")
 for u, (a, b) in enumerate(zip(start, stop)):
-    ax.barh(
-        u,
-        b - a,
-        left=a - 0.5,
-        height=0.6,
-        color=COLORS["padding"],
-        edgecolor="black",
-    )
-    inside = (max(a, 0), min(b, size))
-    ax.barh(
-        u,
-        inside[1] - inside[0],
-        left=inside[0] - 0.5,
-        height=0.6,
-        color=COLORS["output"],
-    )
+    lo, hi = max(a, 0), min(b, size)  # the part inside the image
+    ax.barh(u, b - a, left=a - 0.5, color=COLORS["padding"], edgecolor="k")
+    ax.barh(u, hi - lo, left=lo - 0.5, color=COLORS["output"])
     ax.text(b + 0.5, u, f"{100 * result.share[u]:.0f}%", va="center")
-ax.barh([], [], color=COLORS["output"], label="field inside the image")
-ax.barh(
-    [],
-    [],
-    color=COLORS["padding"],
-    edgecolor="black",
-    label="field in the padding",
-)
 ax.set_xlim(start.min() - 1, stop.max() + 5)
 ax.invert_yaxis()
 ax.set_xlabel("input pixel")
 ax.set_ylabel("output unit")
 ax.set_title("Fields of the 12 output units on a 48-pixel row")
-ax.legend(loc="lower left", fontsize=10)
+roles = [("image", "input"), ("field in the image", "output")]
+roles.append(("field in the padding", "padding"))
+handles = [Patch(color=COLORS[role], label=label) for label, role in roles]
+fig.legend(handles=handles, loc="outside lower center", ncols=3)
 plt.show()
 
 # %%
@@ -130,7 +113,7 @@ assert np.isclose(rn.share.min(), 1 - (224 / 427) ** 2)
 assert np.isclose(rn.share[0, 0], 1 - (214 / 427) ** 2)
 
 ax = draw_padding_share(rn)
-ax.set_title("ResNet-50 at 224x224: share of each unit's field in the padding")
+ax.set_title("ResNet-50 at 224x224: share in the padding")
 plt.show()
 
 # %%
