@@ -25,6 +25,7 @@ from convdocs.receptive import (
 )
 from convdocs.shapes import explain_shapes, valid_input_sizes
 from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
+from convdocs.unfold import unfold_nbytes, unfold_shape
 
 __version__ = "0.1.0"
 
@@ -54,5 +55,7 @@ __all__ = [
     "receptive_field",
     "same_padding",
     "solve_padding",
+    "unfold_nbytes",
+    "unfold_shape",
     "valid_input_sizes",
 ]
