@@ -148,13 +148,13 @@ def padding_share(model, input_size):
 
     Notes
     -----
-    Unit :math:`u` along one dimension sees the theoretical interval
-    :math:`[a_u, b_u)` of :math:`r_u = b_u - a_u` pixels (for a stack of convolutions
-    and poolings :math:`a_u = u\,j_L - P_L`, :math:`r_u = r_L`), of which
+    Unit :math:`u` along one dimension sees the theoretical interval of
+    :math:`r_u` pixels from :math:`x_u` to :math:`x_u + r_u - 1` (for a stack of
+    convolutions and poolings :math:`x_u = u\,j_L - P_L` and :math:`r_u = r_L`), of which
 
     .. math::
 
-        n_u = \max\bigl(0, \min(b_u, i) - \max(a_u, 0)\bigr)
+        n_u = \max\bigl(0, \min(x_u + r_u, i) - \max(x_u, 0)\bigr)
 
     lie in an input of :math:`i` pixels; the rest are the padding of some layer (a
     pixel outside the image can only reach the unit through a padded zero). In two

@@ -26,6 +26,7 @@ TOPICS = [
     "architectures",
     "applications",
     "performance",
+    "network_effects",
 ]
 
 

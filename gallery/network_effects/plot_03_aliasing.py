@@ -151,7 +151,8 @@ plt.show()
 # Grace Hopper's portrait at 300x256 (area-averaged by 2), cropped to 256x224 at 20
 # random places; each crop is compared with the crops one pixel to the right, one
 # down, and one diagonally. The measure is the relative change of the pooled map,
-# :math:`\|D(S x) - D(x)\| / \|D(x) - \overline{D(x)}\|`, averaged over the 60 pairs.
+# :math:`\|D(T_1 x) - D(x)\| / \|D(x) - \overline{D(x)}\|` for a pooling :math:`D`
+# and the crop :math:`T_1 x` shifted by one pixel, averaged over the 60 pairs.
 # A shift by two pixels changes nothing: the output shifts by exactly one pixel.
 
 image = photograph(downsample=2)

@@ -8,7 +8,8 @@ mathematics, wasteful to compute with, since almost every entry is zero. Librari
 turn it around: they copy the input's windows into the columns of a dense *patch
 matrix* ("im2col", PyTorch's ``F.unfold``) and multiply it by the weights, reshaped to
 one row per output channel. One large matrix multiply is what BLAS libraries and GPUs
-do best (Chellapilla, Puri & Simard, 2006, did this for CNNs on CPUs and GPUs).
+do best: Chellapilla, Puri & Simard (2006) "unrolled" convolutions this way to compute
+CNNs with BLAS, 2.4 to 3 times faster than directly.
 
 The price is memory: the patch matrix holds each input pixel once for every kernel
 tap that reads it. :func:`convdocs.unfold_shape` and :func:`convdocs.unfold_nbytes`
