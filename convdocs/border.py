@@ -26,9 +26,13 @@ __all__ = ["PaddingShare", "padding_share"]
 
 @dataclass(frozen=True, repr=False)
 class PaddingShare:
-    """The result of :func:`convdocs.padding_share`.
+    """The result of :func:`convdocs.padding_share`: per output unit, the share of its
+    theoretical receptive field that lies in the padding.
 
-    Attributes
+    Made by :func:`convdocs.padding_share`; each parameter is an attribute of the
+    same name.
+
+    Parameters
     ----------
     share : numpy.ndarray of float
         Per output unit (an array of the output's spatial shape), the share of its
@@ -46,7 +50,17 @@ class PaddingShare:
     input_size, output_size : tuple of int
         Spatial sizes of the input and of the output described.
     name : str
-        The layer whose units are described (see :class:`convdocs.receptive.ReceptiveField`).
+        The layer whose units are described (see
+        :class:`convdocs.receptive.ReceptiveField`).
+
+    Examples
+    --------
+    >>> from convdocs import padding_share
+    >>> result = padding_share("conv3p1,conv3s2p1", (6, 8))
+    >>> result
+    PaddingShare(input_size=(6, 8), output_size=(3, 4), units seeing padding: 10 of 12, share 0.000 .. 0.640)
+    >>> result.inside[1], result.sees_padding[1]
+    (array([3, 5, 5, 4]), array([ True, False, False,  True]))
     """
 
     share: np.ndarray = field(compare=False)
@@ -126,7 +140,7 @@ def padding_share(model, input_size):
 
     Returns
     -------
-    PaddingShare
+    convdocs.border.PaddingShare
         ``share``: an array of the output's spatial shape; ``axes``: the share along
         each dimension; ``start``, ``stop``: each unit's theoretical field.
 
@@ -139,7 +153,7 @@ def padding_share(model, input_size):
         If the network does not fit the input or its field cannot be computed (as for
         :func:`convdocs.receptive_field`), if branches with holes meet (the fields are
         then not boxes one axis at a time), or if the output has more than
-        :data:`convdocs._validate.MAX_ENTRIES` units.
+        :math:`2^{32}` units.
 
     See Also
     --------

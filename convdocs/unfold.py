@@ -115,8 +115,9 @@ def unfold_nbytes(input_shape, kernel_size, stride=1, padding=0, dilation=1, dty
     ----------
     input_shape, kernel_size, stride, padding, dilation
         As for :func:`unfold_shape`.
-    dtype : numpy dtype or str, default "float32"
-        Element type (``"float32"``, ``"float16"``, ``np.float64``, ...).
+    dtype : str or numpy.dtype, default "float32"
+        Element type (``"float32"``, ``"float16"``, ``np.float64``, ...), anything
+        :class:`numpy.dtype` accepts.
 
     Returns
     -------
