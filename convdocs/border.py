@@ -13,15 +13,19 @@ output units only.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from convdocs import _field
-from convdocs._validate import check_entries
 from convdocs.receptive import receptive_field
 
 __all__ = ["PaddingShare", "padding_share"]
+
+# The most output units a share map is computed for: 4096x4096, 128 MiB per float64
+# array (the map and a few temporaries of its size).
+MAX_UNITS = 2**24
 
 
 @dataclass(frozen=True, repr=False)
@@ -153,7 +157,7 @@ def padding_share(model, input_size):
         If the network does not fit the input or its field cannot be computed (as for
         :func:`convdocs.receptive_field`), if branches with holes meet (the fields are
         then not boxes one axis at a time), or if the output has more than
-        :math:`2^{32}` units.
+        :math:`2^{24}` units (4096x4096).
 
     See Also
     --------
@@ -212,7 +216,14 @@ def padding_share(model, input_size):
         raise ValueError(msg)
     rf = receptive_field(model, input_size)
     sizes, out = _tuple(rf.input_size), _tuple(rf.output_size)
-    check_entries("the share map", out, f"input_size {input_size}")
+    units = math.prod(out)
+    if units > MAX_UNITS:
+        msg = (
+            f"input_size {input_size} gives {rf.name!r} an output of {out} = {units:,} "
+            f"units; padding_share maps at most {MAX_UNITS:,} (2**24); for one unit, "
+            "use receptive_field(model, input_size).interval(unit)"
+        )
+        raise ValueError(msg)
     branches = rf._branches
     if len(branches) > 1:
         msg = (

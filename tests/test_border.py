@@ -23,7 +23,7 @@ from convdocs.border import PaddingShare
 from convdocs.models import resnet18
 from convdocs.receptive import empirical_receptive_field
 from tests.bad_calls import bad_input_test
-from tests.strategies import span
+from tests.strategies import extreme_ints, span
 
 # --- the oracle ------------------------------------------------------------------------------
 
@@ -234,8 +234,8 @@ test_bad_input = bad_input_test(
         (padding_share, ("conv3", 0), {}, ValueError, "input_size must be a positive int"),
         (padding_share, ("conv5", 3), {}, ValueError, "layer 0"),
         (padding_share, ([Conv((3, 3))], (8, 8, 8)), {}, ValueError, "input_size has 3 values"),
-        (padding_share, ("conv1", (2**17, 2**17)), {}, ValueError, "share map"),
-        (padding_share, ("conv1", 2**70), {}, ValueError, "share map"),
+        (padding_share, ("conv1", (4097, 4096)), {}, ValueError, "maps at most 16,777,216"),
+        (padding_share, ("conv1", 2**70), {}, ValueError, "maps at most"),
         (
             padding_share,
             ([Conv(3, stride=2**62, padding=2**62)], 1),
@@ -245,3 +245,14 @@ test_bad_input = bad_input_test(
         ),
     ]
 )
+
+
+@settings(max_examples=40)
+@given(extreme_ints, extreme_ints, extreme_ints)
+def test_extreme_ints_answer_or_refuse(size, stride, padding):
+    """Any ints: an answer, or a TypeError/ValueError, in bounded memory."""
+    try:
+        result = padding_share([Conv(3, stride=max(stride, 1), padding=max(padding, 0))], size)
+    except (TypeError, ValueError):
+        return
+    assert result.share.size <= 2**24

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from convdocs import unfold_nbytes, unfold_shape
 from tests.bad_calls import bad_input_test
-from tests.strategies import kernel_fits, pairs
+from tests.strategies import extreme_ints, kernel_fits, pairs
 
 small = st.integers(1, 12)
 
@@ -78,3 +78,14 @@ test_bad_input = bad_input_test(
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", np.int8])
 def test_itemsizes(dtype):
     assert unfold_nbytes((1, 1, 4, 4), 3, dtype=dtype) == 36 * np.dtype(dtype).itemsize
+
+
+@given(extreme_ints, extreme_ints, extreme_ints, extreme_ints)
+def test_extreme_ints_answer_or_refuse(size, kernel, stride, padding):
+    """Any ints: an exact answer by arithmetic, or a TypeError/ValueError."""
+    try:
+        nbytes = unfold_nbytes((1, 3, size, size), kernel, stride, padding)
+    except (TypeError, ValueError):
+        return
+    out = (size + 2 * padding - kernel) // stride + 1
+    assert nbytes == 3 * kernel * kernel * out * out * 4
