@@ -7,7 +7,7 @@ said to be translation-equivariant: shift the input and the output shifts with i
 It knows *what* it sees, not *where*. Near the border this is false: a unit whose
 field reaches the padding reads zeros there, and zeros are a signal the network can
 use. Islam, Jia & Bruce (ICLR 2020) showed that networks trained for classification
-encode the absolute position of a pixel, and that zero padding is what lets them;
+encode the absolute position of a pixel, and found zero padding a major source of it;
 Kayhan & van Gemert (CVPR 2020) showed that convolutional layers learn filters that
 exploit it, even far from the border, because modern fields are so large.
 
