@@ -11,6 +11,7 @@ from convdocs.arithmetic import (
     effective_kernel_size,
     same_padding,
 )
+from convdocs.border import padding_share
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
@@ -25,6 +26,7 @@ from convdocs.receptive import (
 )
 from convdocs.shapes import explain_shapes, valid_input_sizes
 from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
+from convdocs.unfold import unfold_nbytes, unfold_shape
 
 __version__ = "0.1.0"
 
@@ -50,9 +52,12 @@ __all__ = [
     "inverse_conv",
     "max_pool2d",
     "pad",
+    "padding_share",
     "parse_layers",
     "receptive_field",
     "same_padding",
     "solve_padding",
+    "unfold_nbytes",
+    "unfold_shape",
     "valid_input_sizes",
 ]

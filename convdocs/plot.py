@@ -20,7 +20,9 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
 - :func:`draw_field`: the units of every layer one output unit depends on (the
   receptive-field recurrence);
 - :func:`draw_dilated_stack`: which inputs each unit of a stack of dilated 1-D
-  convolutions depends on, causal or "same" (WaveNet's figure).
+  convolutions depends on, causal or "same" (WaveNet's figure);
+- :func:`draw_padding_share`: how much of each output unit's receptive field lies in
+  the padding (a map from :func:`convdocs.padding_share`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ __all__ = [
     "draw_field",
     "draw_overlap",
     "draw_padding",
+    "draw_padding_share",
     "draw_windows",
 ]
 
@@ -1462,3 +1465,72 @@ def _draw_stack(ax, kernel, dilations, pads, length, used) -> None:
     ax.tick_params(axis="x", labelsize=10)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
+
+
+def draw_padding_share(result, ax=None):
+    r"""Draw, per output unit, the share of its receptive field that lies in the padding.
+
+    Parameters
+    ----------
+    result : convdocs.border.PaddingShare
+        What :func:`convdocs.padding_share` returns, for a two-dimensional output.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes: an image of ``result.share`` (white: no padding, dark grey: all
+        padding), with the percentage printed in each cell when the output is at most
+        16 units wide and high, a colour bar, and units of holes (no field) left blank.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a :class:`~convdocs.border.PaddingShare`.
+    ValueError
+        If its output is not two-dimensional.
+
+    See Also
+    --------
+    convdocs.padding_share : Computes the shares.
+
+    Examples
+    --------
+    >>> from convdocs import padding_share
+    >>> from convdocs.plot import draw_padding_share
+    >>> ax = draw_padding_share(padding_share("conv3p1,conv3s2p1", (6, 8)))
+    >>> ax.images[0].get_array().shape, ax.get_title()
+    ((3, 4), "Share of each unit's field in the padding")
+    >>> [t.get_text() for t in ax.texts][:4]
+    ['64%', '40%', '40%', '52%']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    from convdocs.border import PaddingShare
+
+    if not isinstance(result, PaddingShare):
+        msg = f"result must be a PaddingShare (from convdocs.padding_share), got {type(result).__name__}"
+        raise TypeError(msg)
+    if result.share.ndim != 2:
+        msg = f"draw_padding_share draws two-dimensional outputs, got output size {result.output_size}"
+        raise ValueError(msg)
+    import matplotlib.pyplot as plt
+
+    rows, cols = result.share.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(7, 1.2 + 0.5 * cols), min(7, 0.8 + 0.5 * rows)),
+                             layout="constrained")  # fmt: skip
+    cmap = LinearSegmentedColormap.from_list("share", ["white", _EDGES["padding"]])
+    image = ax.imshow(result.share, cmap=cmap, vmin=0, vmax=1)
+    if rows <= 16 and cols <= 16:
+        for (i, j), value in np.ndenumerate(result.share):
+            if np.isfinite(value):
+                color = "white" if value > 0.7 else "black"
+                ax.text(j, i, f"{100 * value:.0f}%", ha="center", va="center", color=color,
+                        fontsize=10)  # fmt: skip
+    ax.figure.colorbar(image, ax=ax, label="share in the padding", shrink=0.8)
+    ax.set_title("Share of each unit's field in the padding")
+    ax.set_xlabel("output column")
+    ax.set_ylabel("output row")
+    return ax

@@ -27,6 +27,7 @@ TOPICS = [
     "architectures",
     "applications",
     "performance",
+    "network_effects",
 ]
 
 
