@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+
 from convdocs import _fx
 
 PERIOD_LIMIT = 4096  # the longest period of a field convdocs computes
@@ -44,6 +46,18 @@ class Map:
         q, r = divmod(u, self.period)
         lo = self.lo[r]
         return None if lo is None else (lo + q * self.step, self.hi[r] + q * self.step)
+
+    def intervals(self, count):
+        """``(start, stop)`` int64 arrays for units ``0 .. count - 1``, half-open: ``at``
+        for every unit in one numpy pass (``0, 0`` in holes). Callers check that the
+        coordinates fit in 64 bits."""
+        q, r = np.divmod(np.arange(count, dtype=np.int64), self.period)
+        holes = np.array([lo is None for lo in self.lo])
+        lo = np.array([0 if v is None else v for v in self.lo], dtype=np.int64)
+        hi = np.array([-1 if v is None else v for v in self.hi], dtype=np.int64)
+        start = np.where(holes[r], 0, lo[r] + q * self.step)
+        stop = np.where(holes[r], 0, hi[r] + 1 + q * self.step)
+        return start, stop
 
     @property
     def jump(self) -> Fraction:

@@ -99,20 +99,6 @@ class PaddingShare:
         )
 
 
-def _axis_intervals(m, count):
-    """``(start, stop)`` arrays of units ``0 .. count - 1`` of one axis' map (0, 0 in holes).
-
-    The map repeats with its period: ``lo(u + period) = lo(u) + step``.
-    """
-    q, r = np.divmod(np.arange(count, dtype=np.int64), m.period)
-    holes = np.array([lo is None for lo in m.lo])
-    lo = np.array([0 if v is None else v for v in m.lo], dtype=np.int64)
-    hi = np.array([-1 if v is None else v for v in m.hi], dtype=np.int64)
-    start = np.where(holes[r], 0, lo[r] + q * m.step)
-    stop = np.where(holes[r], 0, hi[r] + 1 + q * m.step)
-    return start, stop
-
-
 def _check_reach(maps, counts):
     """Refuse pixel coordinates that numpy's int64 cannot hold (the map's are exact ints)."""
     for m, count in zip(maps, counts):
@@ -236,7 +222,7 @@ def padding_share(model, input_size):
     _check_reach(maps, out)
     starts, stops, inside, widths = [], [], [], []
     for m, count, n in zip(maps, out, sizes):
-        start, stop = _axis_intervals(m, count)
+        start, stop = m.intervals(count)
         starts.append(start)
         stops.append(stop)
         inside.append(np.clip(stop, 0, n) - np.clip(start, 0, n))
