@@ -111,6 +111,23 @@ def _span(kernel_size: int, dilation: int) -> int:
     return dilation * (kernel_size - 1) + 1
 
 
+def _extent(out: int, kernel_size: int, stride: int, dilation: int) -> int:
+    """Length of (padded) input ``out`` windows read, from the first tap to the last."""
+    return (out - 1) * stride + _span(kernel_size, dilation)
+
+
+def _tap_slices(i, j, stride, dilation, count):
+    """Slices of a padded map read by kernel tap ``(i, j)`` of ``count`` windows.
+
+    Window ``(y, x)`` reads tap ``(i, j)`` at ``(y * s + i * d, x * s + j * d)``; the
+    two slices select that pixel for every window at once.
+    """
+    return tuple(
+        slice(t * d, t * d + (n - 1) * s + 1, s)
+        for t, s, d, n in zip((i, j), stride, dilation, count)
+    )
+
+
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False):
     r"""Output size of a convolution or pooling layer.
 
@@ -431,7 +448,7 @@ def same_padding(size, kernel_size, stride=1, dilation=1):
 
 def _same_pair(c: dict) -> tuple[int, int]:
     out = -(-c["size"] // c["stride"])
-    total = max((out - 1) * c["stride"] + _span(c["kernel_size"], c["dilation"]) - c["size"], 0)
+    total = max(_extent(out, c["kernel_size"], c["stride"], c["dilation"]) - c["size"], 0)
     return total // 2, total - total // 2
 
 

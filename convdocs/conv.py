@@ -25,6 +25,7 @@ from convdocs._validate import (
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_same_padding,
+    _tap_slices,
     conv_output_size,
     conv_transpose_output_size,
 )
@@ -111,18 +112,6 @@ def _add_bias(out, bias):
     with np.errstate(invalid="ignore", over="ignore"):
         out += bias.astype(out.dtype, copy=False)[:, None, None]
     return out
-
-
-def _tap_slices(i, j, stride, dilation, count):
-    """Slices of a padded map read by kernel tap ``(i, j)`` of ``count`` windows.
-
-    Window ``(y, x)`` reads tap ``(i, j)`` at ``(y * s + i * d, x * s + j * d)``; the
-    two slices select that pixel for every window at once.
-    """
-    return tuple(
-        slice(t * d, t * d + (n - 1) * s + 1, s)
-        for t, s, d, n in zip((i, j), stride, dilation, count)
-    )
 
 
 def _padding(padding, size, kernel, stride, dilation):

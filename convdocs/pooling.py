@@ -20,8 +20,8 @@ from convdocs._validate import (
     float_array,
     int_tuple,
 )
-from convdocs.arithmetic import conv_output_size, effective_kernel_size
-from convdocs.conv import WORKSPACE_BYTES, _tap_slices
+from convdocs.arithmetic import _extent, _tap_slices, conv_output_size
+from convdocs.conv import WORKSPACE_BYTES
 
 __all__ = ["avg_pool2d", "max_pool2d"]
 
@@ -56,11 +56,6 @@ def _normalise(x, kernel_size, stride, padding, dilation, ceil_mode):
     cause = f"x of shape {array.shape} with kernel_size {kernel} and padding {padding}"
     check_entries("the padded input", (*array.shape[:-2], *padded), cause)
     return array, kernel, stride, padding, dilation, out
-
-
-def _extent(out: int, kernel: int, stride: int, dilation: int) -> int:
-    """Length of padded input the ``out`` windows read, from the first to the last tap."""
-    return (out - 1) * stride + effective_kernel_size(kernel, dilation)
 
 
 def _pad(array, before, extents, value):

@@ -40,7 +40,7 @@ from convdocs._validate import (
     int_tuple,
     padding_pairs,
 )
-from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
+from convdocs.arithmetic import _extent, conv_output_size, conv_transpose_output_size
 
 __all__ = [
     "Conv",
@@ -1265,7 +1265,7 @@ def _sum_pool(
     out = conv_output_size(sizes, kernel, stride, padding, dilation, ceil_mode=ceil_mode)
     pairs = []
     for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, out):
-        pairs.append((p, max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)))
+        pairs.append((p, max(0, _extent(o, k, s, d) - n - p)))
     padded = F.pad(input, [v for pair in reversed(pairs) for v in pair])
     channels = input.shape[1]
     weight = torch.full((), 1 / math.prod(kernel), dtype=input.dtype).expand(channels, 1, *kernel)

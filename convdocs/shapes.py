@@ -28,6 +28,7 @@ from convdocs._validate import _describe, _is_int, int_tuple
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_conv_transpose_output_size,
+    _span,
 )
 
 __all__ = ["InputSizes", "ShapeReport", "ShapeStep", "explain_shapes", "valid_input_sizes"]
@@ -477,7 +478,7 @@ class _Walker:
             except ValueError:
                 padding = _padding_text(layer.pads)
                 raise _Fail(
-                    f"the kernel spans {d * (k - 1) + 1} pixels but the input, padded, has "
+                    f"the kernel spans {_span(k, d)} pixels but the input, padded, has "
                     f"{n + sum(p)} (size {_size(sizes)}, padding {padding}): the kernel "
                     "does not fit"
                 ) from None
@@ -977,7 +978,7 @@ def _per_axis(formulas) -> str:
 def _window_formula(n, k, s, pads, d, ceil_mode, out) -> str:
     """``'⌊(125 + 2 - 3)/2⌋ + 1 = 63'``: the output-size formula with the numbers in."""
     before, after = pads
-    span = d * (k - 1) + 1
+    span = _span(k, d)
     terms = str(n)
     if before == after and before:
         terms += f" + 2·{before}"
@@ -992,7 +993,7 @@ def _window_formula(n, k, s, pads, d, ceil_mode, out) -> str:
 
 def _transpose_formula(n, k, s, p, op, d, out) -> str:
     """``'(31 - 1)·2 + 2 = 62'``: the transposed convolution's size, numbers in."""
-    span = d * (k - 1) + 1
+    span = _span(k, d)
     text = f"({n} - 1)·{s}" if s > 1 else f"{n} - 1"
     if p:
         text += f" - 2·{p}"
