@@ -24,6 +24,7 @@ from convdocs.receptive import (
 )
 from convdocs.shapes import explain_shapes, valid_input_sizes
 from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
+from convdocs.upsampling import icnr, overlap_counts, subpixel_to_transposed
 
 __version__ = "0.1.0"
 
@@ -45,12 +46,15 @@ __all__ = [
     "effective_kernel_size",
     "empirical_receptive_field",
     "explain_shapes",
+    "icnr",
     "inverse_conv",
     "max_pool2d",
+    "overlap_counts",
     "pad",
     "parse_layers",
     "receptive_field",
     "same_padding",
     "solve_padding",
+    "subpixel_to_transposed",
     "valid_input_sizes",
 ]
