@@ -92,7 +92,7 @@ def overlap_counts(size, kernel_size, stride=1, padding=0, output_padding=0, dil
         c(z) = \left\lceil \frac{k - (z \bmod s)}{s} \right\rceil ,
 
     which is :math:`\lceil k/s \rceil` for the first :math:`k \bmod s` residues and
-    :math:`\lfloor k/s \rfloor` for the others: the counts are even exactly when
+    :math:`\lfloor k/s \rfloor` for the others: the counts are uniform exactly when
     :math:`s` divides :math:`k`. In several dimensions the count is the product of the
     counts along each axis. The counts are computed from this arithmetic, one vector per
     axis: the memory is that of the output.
@@ -363,18 +363,20 @@ def subpixel_to_transposed(weight, scale, padding=0):
 
     Notes
     -----
-    The sub-pixel output at pixel :math:`(h r + i, w r + j)` of channel :math:`c` is
-    :math:`\sum W_{c r^2 + i r + j,\, c',\, a,\, b}\; x_{c',\, h + a - p,\, w + b - p}`.
-    A transposed convolution of stride :math:`r` sends input pixel :math:`u` through tap
-    :math:`t` to output :math:`u r + t - P`; with :math:`u = h + a - p` and
-    :math:`P = (k - 1 - p) r` this is :math:`h r + i` for
+    The sub-pixel output at pixel :math:`(h r + \alpha, w r + \beta)` of channel :math:`c`
+    is :math:`\sum w_{c r^2 + \alpha r + \beta,\, c',\, m,\, n}\;
+    x_{c',\, h + m - p,\, w + n - p}`. A transposed convolution of stride :math:`r` sends
+    input pixel :math:`u` through tap :math:`t` to output :math:`u r + t - p_t`; with
+    :math:`u = h + m - p` and :math:`p_t = (k - 1 - p) r` this is :math:`h r + \alpha` for
 
     .. math::
 
-        t = (k - 1 - a)\, r + i, \qquad V_{c',\, c,\, (k-1-a) r + i,\, (k-1-b) r + j}
-        = W_{c r^2 + i r + j,\, c',\, a,\, b} ,
+        t = (k - 1 - m)\, r + \alpha, \qquad
+        v_{c',\, c,\, (k-1-m) r + \alpha,\, (k-1-n) r + \beta}
+        = w_{c r^2 + \alpha r + \beta,\, c',\, m,\, n} ,
 
-    a kernel of :math:`k r` taps. Both outputs have :math:`r (n + 2p - k + 1)` pixels.
+    a kernel of :math:`k r` taps. Both outputs have :math:`r (i + 2p - k + 1)` pixels for
+    :math:`i` input pixels.
     The converse holds for any transposed convolution of stride :math:`r` whose kernel
     is a multiple of :math:`r` (pad the kernel with zeros otherwise): it is a sub-pixel
     convolution of the input with :math:`r^2` small kernels.
