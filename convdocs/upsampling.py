@@ -61,9 +61,10 @@ def overlap_counts(size, kernel_size, stride=1, padding=0, output_padding=0, dil
 
     Returns
     -------
-    numpy.ndarray of int64
-        The counts, of the transposed convolution's output shape: one-dimensional when
-        every argument is an int, else one dimension per spatial dimension.
+    numpy.ndarray
+        The counts (int64), of the transposed convolution's output shape:
+        one-dimensional when every argument is an int, else one dimension per spatial
+        dimension.
 
     Raises
     ------
@@ -178,7 +179,7 @@ def icnr(weight_or_shape, scale, init="kaiming_normal", seed=None):
 
     Parameters
     ----------
-    weight_or_shape : tuple of int, array or tensor
+    weight_or_shape : tuple of int, numpy.ndarray or torch.Tensor
         The shape of the convolution's weight, ``(C·scale², in_channels, kh, kw)``, or a
         weight (numpy array, ``torch.Tensor``) whose shape is used; it is not modified.
     scale : int
@@ -196,10 +197,10 @@ def icnr(weight_or_shape, scale, init="kaiming_normal", seed=None):
 
     Returns
     -------
-    numpy.ndarray of float64
-        The weight, of the given shape, with ``weight[c·r² + i] == weight[c·r²]`` for
-        every ``i < r²``. Copy it into a layer with ``conv.weight.copy_(torch.from_numpy(w))``
-        under ``torch.no_grad()``.
+    numpy.ndarray
+        The weight (float64), of the given shape, with ``weight[c·r² + i] ==
+        weight[c·r²]`` for every ``i < r²``. Copy it into a layer with
+        ``conv.weight.copy_(torch.from_numpy(w))`` under ``torch.no_grad()``.
 
     Raises
     ------
