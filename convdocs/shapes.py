@@ -559,7 +559,8 @@ class _Walker:
 
     def pixel_shuffle(self, node, state, args, kwargs):
         """``PixelShuffle(r)``: channels C·r² → C, each spatial size x r; ``PixelUnshuffle(r)``
-        the reverse. Other forms (not 2-D, a factor PyTorch refuses): the meta device."""
+        the reverse. Other forms (a model that is not 2-D, a factor that is not an int):
+        the meta device, which gives PyTorch's shape or error."""
         up = self.op_kinds[node] == "pixel_shuffle"
         name = "upscale_factor" if up else "downscale_factor"
         r = self.arguments(node, args, kwargs, [name]).get(name)
