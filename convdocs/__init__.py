@@ -27,6 +27,7 @@ from convdocs.receptive import (
 from convdocs.shapes import explain_shapes, valid_input_sizes
 from convdocs.solve import colliding_input_sizes, inverse_conv, solve_padding
 from convdocs.unfold import unfold_nbytes, unfold_shape
+from convdocs.upsampling import icnr, overlap_counts, subpixel_to_transposed
 
 __version__ = "0.1.0"
 
@@ -49,14 +50,17 @@ __all__ = [
     "effective_kernel_size",
     "empirical_receptive_field",
     "explain_shapes",
+    "icnr",
     "inverse_conv",
     "max_pool2d",
+    "overlap_counts",
     "pad",
     "padding_share",
     "parse_layers",
     "receptive_field",
     "same_padding",
     "solve_padding",
+    "subpixel_to_transposed",
     "unfold_nbytes",
     "unfold_shape",
     "valid_input_sizes",

@@ -310,7 +310,7 @@ def op_kind(graph_module, node) -> str | None:
     """What a traced node does, as one of a few kinds both walkers handle.
 
     ``"conv"``, ``"conv_transpose"``, ``"pool"``, ``"adaptive_pool"``, ``"interpolate"``,
-    ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
+    ``"pixel_shuffle"``, ``"pixel_unshuffle"``, ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
     ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
     ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``; None for anything
     else (a placeholder, a parameter, an operation neither walker knows).
@@ -346,6 +346,8 @@ def _module_kind(module) -> str | None:
             "adaptive_pool",
         ),
         (nn.Upsample, "interpolate"),
+        (nn.PixelShuffle, "pixel_shuffle"),
+        (nn.PixelUnshuffle, "pixel_unshuffle"),
         (nn.Flatten, "view"),
         (nn.modules.padding._ConstantPadNd, "pad"),
         (
@@ -388,6 +390,8 @@ def _function_kinds() -> tuple:
         ("cat", torch.concatenate),
         ("interpolate", functional.interpolate),
         ("interpolate", functional.upsample),
+        ("pixel_shuffle", functional.pixel_shuffle),  # torch.pixel_shuffle is the same
+        ("pixel_unshuffle", functional.pixel_unshuffle),
         ("pad", functional.pad),
         ("softmax", functional.softmax),
         ("softmax", functional.log_softmax),
@@ -416,7 +420,9 @@ def _function_kinds() -> tuple:
 
 # --- what a node does to the grid: one record per node, read by both lenses -----------------
 # Per spatial dimension, tuples. A pad is a window of kernel 1 (``before`` pixels added), a
-# crop ``x[start::step]`` a window of kernel 1 with ``before = -start``.
+# crop ``x[start::step]`` a window of kernel 1 with ``before = -start``. A pixel shuffle by
+# ``r`` moves input unit ``u`` to units ``u*r .. u*r + r - 1`` (in other channels): for
+# positions, a nearest Resize by ``r``; a pixel unshuffle, a window of kernel and stride ``r``.
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,8 @@ class _Walker:
             "pool": self.pool,
             "adaptive_pool": self.adaptive,
             "interpolate": self.interpolate,
+            "pixel_shuffle": self.pixel_shuffle,
+            "pixel_unshuffle": self.pixel_shuffle,
             "pad": self.pad,
             "pad_copy": self.pad,
             "linear": self.linear,
@@ -579,6 +581,51 @@ class _Walker:
         value = _Tensor((*x.shape[: -self.ndim], *out), x.varies)
         state.records[node] = _resize(g, sizes, out, scales)
         self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+        return value
+
+    def pixel_shuffle(self, node, state, args, kwargs):
+        """``PixelShuffle(r)``: channels C·r² → C, each spatial size x r; ``PixelUnshuffle(r)``
+        the reverse. Other forms (a model that is not 2-D, a factor that is not an int):
+        the meta device, which gives PyTorch's shape or error."""
+        up = self.op_kinds[node] == "pixel_shuffle"
+        name = "upscale_factor" if up else "downscale_factor"
+        r = self.arguments(node, args, kwargs, [name]).get(name)
+        x = args[0] if args else kwargs.get("input")
+        if _is_int(r) and r < 1:  # the meta device divides by it before checking
+            raise _Fail(f"{self.kinds[node]} needs a positive {name}, got {r}")
+        simple = self.ndim == 2 and isinstance(x, _Tensor) and len(x.shape) >= 3
+        if not (simple and _is_int(r)):
+            value = self.meta(node, state, args, kwargs)
+            if self.ndim != 2:
+                state.records[node] = _fx.Unsupported(
+                    f"{self.kinds[node]} rearranges (channels, height, width), the last three "
+                    f"dimensions; this model has {self.ndim} spatial dimensions"
+                )
+            return value
+        *batch, c, h, w = x.shape
+        if up and c % (r * r):
+            raise _Fail(
+                f"{self.kinds[node]} by {r} needs channels divisible by {r}² = {r * r}, got "
+                f"{c} (input shape {_shape(x.shape)})"
+            )
+        if not up and (h % r or w % r):
+            raise _Fail(
+                f"{self.kinds[node]} by {r} needs a height and width divisible by {r}, got "
+                f"{h}x{w} (input shape {_shape(x.shape)})"
+            )
+        if up:
+            out, channels = (h * r, w * r), c // (r * r)
+            formulas = [f"{n} x {r} = {n * r}" for n in (h, w)]
+            state.records[node] = _fx.Resize((r, r), "nearest")
+        else:
+            out, channels = (h // r, w // r), c * r * r
+            formulas = [f"{n} / {r} = {n // r}" for n in (h, w)]
+            state.records[node] = _fx.Window((r, r), (r, r), (0, 0), (1, 1))
+            state.down[node] *= r  # divides sizes like a stride
+        value = _Tensor((*batch, channels, *out), x.varies)
+        if state.explain:
+            mixed = f"channels {c} {'/' if up else 'x'} {r}² = {channels}"
+            self.record(state, node, self.kinds[node], value, f"{_per_axis(formulas)}; {mixed}", x)
         return value
 
     def pad(self, node, state, args, kwargs):

@@ -21,6 +21,7 @@ TOPICS = [
     "stride",
     "dilation",
     "transposed",
+    "upsampling",
     "arithmetic",
     "receptive_field",
     "sequences",
