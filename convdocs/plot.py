@@ -46,9 +46,10 @@ from convdocs.arithmetic import (
     conv_transpose_output_size,
     effective_kernel_size,
 )
-from convdocs.conv import conv_matrix, conv_transpose2d
+from convdocs.conv import conv_matrix
 from convdocs.padding import canonical_mode
 from convdocs.padding import pad as pad_array
+from convdocs.upsampling import overlap_counts
 
 __all__ = [
     "COLORS",
@@ -828,8 +829,8 @@ def draw_overlap(kernel_size, stride, size, ax=None):
 
     See Also
     --------
-    convdocs.conv_transpose2d : Computes the counts (the transposed convolution of
-        ones with a kernel of ones).
+    convdocs.overlap_counts : Computes the counts (the transposed convolution of ones
+        with a kernel of ones), by arithmetic.
     convdocs.conv_transpose_output_size : The size of the map.
 
     Notes
@@ -866,8 +867,7 @@ def draw_overlap(kernel_size, stride, size, ax=None):
         size = int_tuple("size", size, 2)
         kernel = int_tuple("kernel_size", kernel_size, 2)
         stride = int_tuple("stride", stride, 2)
-    counts = conv_transpose2d(np.ones(size), np.ones(kernel), stride=stride)
-    assert counts.shape == conv_transpose_output_size(size, kernel, stride)
+    counts = overlap_counts(size, kernel, stride)
     rows, cols = counts.shape
     if ax is None:
         ax = _new_axes(cols * 1.6, rows * 1.6)
