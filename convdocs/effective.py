@@ -60,7 +60,9 @@ class EffectiveField:
         The unit's theoretical receptive field from :func:`convdocs.receptive_field`:
         ``(start, stop)`` per dimension, half-open, possibly reaching into the padding
         (before 0 or past the input). It depends on the layers' geometry only, not on
-        the weights. None where it cannot be told for ``layer``.
+        the weights. None for a ``layer`` the table of :func:`convdocs.receptive_field`
+        has no row of its own for (a container such as ``"layer2"``, an activation),
+        or whose field differs between units.
     samples : int
         How many random inputs (and weights) were averaged.
     seed : int
@@ -350,7 +352,7 @@ def effective_receptive_field(
         sizes = int_tuple("input_size", input_size, ndim)
         _check_input_entries(channels, sizes)
         rf = receptive_field(model, input_size)
-        layer = _default_layer(module, layer, rf, torch)
+        layer = _default_layer(module, layer, rf)
         hooked = None if layer is None else _submodule(module, layer)
         module.double().eval()
         shape = (1, channels, *sizes)
@@ -360,7 +362,7 @@ def effective_receptive_field(
             if reinitialize:
                 _reinitialize(module)
             x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
-            out = _output(module, x, hooked, calls, torch)
+            out = _output(module, x, hooked, calls)
             what = f"layer {layer!r}" if layer else "the model"
             units = _measured_unit(out, ndim, unit, channel, what, torch)
             out[(0, slice(None) if channel is None else channel, *units)].sum().backward()
@@ -393,7 +395,7 @@ def _check_input_entries(channels, sizes):
         raise ValueError(msg)
 
 
-def _default_layer(module, layer, rf, torch):
+def _default_layer(module, layer, rf):
     """The layer to measure: the one asked for, else the last spatial one of a classifier."""
     if layer is not None or not rf.note:
         return layer
@@ -424,7 +426,7 @@ def _reinitialize(module):
             reset()
 
 
-def _output(model, x, hooked, calls, torch):
+def _output(model, x, hooked, calls):
     """The output of ``model`` on ``x``, or of ``hooked``'s last call (then stop)."""
     captured = []
 
