@@ -23,6 +23,7 @@ TOPICS = [
     "transposed",
     "arithmetic",
     "receptive_field",
+    "effective_field",
     "architectures",
     "applications",
     "performance",
