@@ -248,9 +248,11 @@ def effective_receptive_field(
     seed : int, default 0
         Seed of the inputs and weights: the same seed gives the same map.
     reinitialize : bool, default True
-        Draw new weights for every sample (every submodule's ``reset_parameters()``,
-        PyTorch's default initialisation; batch norms become identities). False: keep
-        the model's own weights and average over random inputs only.
+        Give every sample new random weights, drawn from the model's own: the entries
+        of each parameter tensor are shuffled, which for weights initialised
+        independently (PyTorch's and torchvision's schemes) is a fresh draw from the
+        same distribution, whatever the scheme. False: keep the model's weights and
+        average over random inputs only.
 
     Returns
     -------
@@ -297,7 +299,13 @@ def effective_receptive_field(
     limit theorem turns into a Gaussian whose width grows like :math:`\sqrt{n}`,
     while the field, :math:`n(k - 1) + 1` pixels, grows like :math:`n`.
 
-    The map depends on the weights; ``theoretical`` does not. The model is run in
+    The map depends on the weights, and on their scale: ResNet-50 initialised as
+    torchvision does (He et al.'s normal initialisation) has a wider effective field
+    than with PyTorch's default layer initialisation, whose residual branches are
+    weaker. Shuffling keeps whatever initialisation the model has; for a trained model
+    it keeps the trained values' distribution but not their arrangement, so pass
+    ``reinitialize=False`` to measure the trained weights themselves. ``theoretical``
+    does not depend on the weights at all. The model is run in
     evaluation mode (batch norm with its running statistics, no dropout), in float64,
     on a deep copy, inside ``torch.random.fork_rng`` so the global random state is
     restored. Its support (the pixels where it is non-zero) is the field
@@ -360,7 +368,7 @@ def effective_receptive_field(
         total, units = None, None
         for _ in range(samples):
             if reinitialize:
-                _reinitialize(module)
+                _reinitialize(module, torch)
             x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
             out = _output(module, x, hooked, calls)
             what = f"layer {layer!r}" if layer else "the model"
@@ -418,12 +426,13 @@ def _submodule(module, layer):
         raise ValueError(msg) from None
 
 
-def _reinitialize(module):
-    """Fresh default weights for every submodule that knows how to draw them."""
-    for submodule in module.modules():
-        reset = getattr(submodule, "reset_parameters", None)
-        if callable(reset):
-            reset()
+def _reinitialize(module, torch):
+    """New random weights from the model's own initial distribution: every parameter
+    tensor's entries, shuffled (for entries drawn independently, a fresh draw)."""
+    with torch.no_grad():
+        for parameter in module.parameters():
+            order = torch.randperm(parameter.numel())
+            parameter.copy_(parameter.flatten()[order].view_as(parameter))
 
 
 def _output(model, x, hooked, calls):

@@ -311,3 +311,20 @@ def test_input_limit_is_checked_before_the_model_runs():
     side = math.isqrt(MAX_INPUT_ENTRIES)
     with pytest.raises(ValueError, match="4,194,305 entries"):
         effective_receptive_field(NET, (side * side + 1,), samples=1)
+
+
+def test_reinitialize_draws_from_the_models_own_weights():
+    torch.manual_seed(0)
+    linear = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Conv2d(2, 1, 3))
+    # a linear model's gradient does not depend on the input: only new weights change it
+    fixed = [
+        effective_receptive_field(linear, 9, samples=1, seed=s, reinitialize=False) for s in (1, 2)
+    ]
+    np.testing.assert_allclose(fixed[0].map, fixed[1].map, rtol=1e-12)
+    drawn = [effective_receptive_field(linear, 9, samples=1, seed=s) for s in (1, 2)]
+    assert not np.allclose(drawn[0].map, drawn[1].map)
+    # shuffled, not replaced: constant weights stay constant (the box oracle still holds)
+    box = averaging_stack(3, 3, 2)
+    kept = effective_receptive_field(box, 11, samples=2, reinitialize=True)
+    again = effective_receptive_field(box, 11, samples=1, reinitialize=False)
+    np.testing.assert_allclose(kept.map, again.map, rtol=1e-12)
