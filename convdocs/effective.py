@@ -120,8 +120,8 @@ class EffectiveField:
         """The variance of the map about its centre, per dimension, in pixels squared.
 
         The map is read as a distribution of mass over the pixels: for a stack of
-        :math:`n` averaging :math:`k \\times k` convolutions it is
-        :math:`n (k^2 - 1) / 12` along each axis.
+        :math:`L` averaging :math:`k \\times k` convolutions it is
+        :math:`L (k^2 - 1) / 12` along each axis.
         """
         return self._one(self._moments()[1])
 
@@ -292,20 +292,20 @@ def effective_receptive_field(
     the gradient that back-propagating 1 at unit :math:`u` and 0 everywhere else
     brings to the input, as Luo et al. compute it. The gradient is a sum over the
     paths from pixel :math:`i` to the unit of the products of the weights (and, with
-    ReLUs, of the 0 or 1 slopes) along each path. For :math:`n` one-dimensional
-    convolutions with uniform weights :math:`1/k` it is the :math:`n`-fold
-    convolution of a box of width :math:`k`: the distribution of a sum of :math:`n`
-    independent uniform steps, with variance :math:`n(k^2 - 1)/12`, which the central
-    limit theorem turns into a Gaussian whose width grows like :math:`\sqrt{n}`,
-    while the field, :math:`n(k - 1) + 1` pixels, grows like :math:`n`.
+    ReLUs, of the 0 or 1 slopes) along each path. For :math:`L` one-dimensional
+    convolutions with uniform weights :math:`1/k` it is the :math:`L`-fold
+    convolution of a box of width :math:`k`: the distribution of a sum of :math:`L`
+    independent uniform steps, with variance :math:`L(k^2 - 1)/12`, which the central
+    limit theorem turns into a Gaussian whose width grows like :math:`\sqrt{L}`,
+    while the field, :math:`L(k - 1) + 1` pixels, grows like :math:`L`.
 
     The map depends on the weights, and on their scale: ResNet-50 initialised as
-    torchvision does (He et al.'s normal initialisation) has a wider effective field
-    than with PyTorch's default layer initialisation, whose residual branches are
-    weaker. Shuffling keeps whatever initialisation the model has; for a trained model
-    it keeps the trained values' distribution but not their arrangement, so pass
-    ``reinitialize=False`` to measure the trained weights themselves. ``theoretical``
-    does not depend on the weights at all. The model is run in
+    torchvision does (normal weights scaled to each layer's fan-out) has a wider
+    effective field than with PyTorch's default layer initialisation, whose residual
+    branches are weaker. Shuffling keeps whatever initialisation the model has; for a
+    trained model it keeps the trained values' distribution but not their arrangement,
+    so pass ``reinitialize=False`` to measure the trained weights themselves.
+    ``theoretical`` does not depend on the weights at all. The model is run in
     evaluation mode (batch norm with its running statistics, no dropout), in float64,
     on a deep copy, inside ``torch.random.fork_rng`` so the global random state is
     restored. Its support (the pixels where it is non-zero) is the field

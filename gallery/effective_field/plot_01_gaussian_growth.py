@@ -2,16 +2,16 @@ r"""
 The effective field is Gaussian and grows like the square root of depth
 =======================================================================
 
-A stack of :math:`n` 3x3 convolutions has a receptive field of
-:math:`2n + 1` pixels: every pixel in it *can* move the output unit. How
+A stack of :math:`L` 3x3 convolutions has a receptive field of
+:math:`2L + 1` pixels: every pixel in it *can* move the output unit. How
 much each one does is another matter. This example measures the gradient
 of the centre unit with respect to the input, averaged over random inputs
 and random weights, with :func:`convdocs.effective_receptive_field` (the
 *effective* receptive field of Luo et al., 2016). With uniform weights the
-map is exactly the :math:`n`-fold convolution of a 3x3 box, checked
+map is exactly the :math:`L`-fold convolution of a 3x3 box, checked
 against numpy; with random weights it is a bump of the same kind. Its
-radius grows like :math:`\sqrt{n}` while the theoretical field grows like
-:math:`n`, so a deep unit looks at an ever smaller part of what it could
+radius grows like :math:`\sqrt{L}` while the theoretical field grows like
+:math:`L`, so a deep unit looks at an ever smaller part of what it could
 see.
 
 The theoretical field depends on the layers' geometry only; the effective
@@ -64,11 +64,11 @@ def measure(depth, uniform):
 # Uniform weights: repeated convolution of a box
 # ----------------------------------------------
 # With every weight :math:`1/9`, the gradient that reaches the input from
-# the centre unit is the 3x3 box :math:`n` times convolved with itself:
-# along each axis, the distribution of a sum of :math:`n` independent steps
-# of :math:`-1`, 0 or :math:`+1`, with variance :math:`n(k^2 - 1)/12 =
-# 2n/3` for :math:`k = 3`. By the central limit theorem it tends to a
-# Gaussian. For :math:`n = 16` the map is the numpy convolution of boxes to
+# the centre unit is the 3x3 box :math:`L` times convolved with itself:
+# along each axis, the distribution of a sum of :math:`L` independent steps
+# of :math:`-1`, 0 or :math:`+1`, with variance :math:`L(k^2 - 1)/12 =
+# 2L/3` for :math:`k = 3`. By the central limit theorem it tends to a
+# Gaussian. For :math:`L = 16` the map is the numpy convolution of boxes to
 # the last digit, and its variance is :math:`32/3`.
 
 depth = 16
@@ -88,9 +88,9 @@ print(f"variance per axis: {uniform.variance} (2n/3 = {2 * depth / 3:.4f})")
 # %%
 # Random weights
 # --------------
-# At random initialisation (PyTorch's default for every sample, a fresh
-# standard normal input each time, 32 samples) the weights are as often
-# negative as positive, and the gradient at a pixel is a sum over the
+# At random initialisation (PyTorch's default, drawn anew for each of 32
+# samples, each with a fresh standard normal input) the weights are as
+# often negative as positive, and the gradient at a pixel is a sum over the
 # paths to it of products of weights. Its magnitude, averaged, follows the
 # number of paths, the same binomial counts, so the map is again a bump in
 # the middle of the field. Every pixel of the field gets some gradient: the
@@ -125,7 +125,7 @@ plt.show()
 # A Gaussian profile
 # ------------------
 # Each map summed over its rows (its profile along the columns), scaled to
-# peak 1, against the Gaussian of the same variance: :math:`2n/3` for
+# peak 1, against the Gaussian of the same variance: :math:`2L/3` for
 # uniform weights, the measured one for random weights. Far from the centre
 # the gradient is orders of magnitude below the peak, although every pixel
 # of the theoretical field (orange) has some.
@@ -148,17 +148,17 @@ ax.legend(fontsize=10)
 plt.show()
 
 # %%
-# :math:`\sqrt{n}` against :math:`n`
+# :math:`\sqrt{L}` against :math:`L`
 # ----------------------------------
 # For depths 2 to 64, the radius holding 95% of the gradient against the
-# theoretical field's half-width, :math:`n` pixels. On log axes a power law
+# theoretical field's half-width, :math:`L` pixels. On log axes a power law
 # is a straight line whose slope is its exponent: 1 for the theoretical
 # field, :math:`1/2` for the effective field (fitted from depth 8 on, where
 # the bump has room to be round; at depth 2 the disc must reach the corners
 # of the 5x5 field, beyond its half-width). For a 2-D Gaussian of standard deviation
 # :math:`\sigma` per axis the 95% disc has radius
 # :math:`\sigma\sqrt{-2\ln 0.05} = 2.45\,\sigma`, so with uniform weights
-# it is :math:`2.45\sqrt{2n/3} \approx 2\sqrt{n}`.
+# it is :math:`2.45\sqrt{2L/3} \approx 2\sqrt{L}`.
 
 depths = np.array([2, 4, 8, 16, 32, 64])
 radii = {
@@ -205,9 +205,9 @@ ax.loglog(
     depths, radii["random"], "^-", color="#3182bd",
     label=f"effective, random weights (slope {slopes['random']:.2f})",
 )  # fmt: skip
-ax.loglog(depths, 2 * np.sqrt(depths), ":", color="0.4", label=r"$2\sqrt{n}$")
-ax.set_title("The effective field grows like $\\sqrt{n}$, the field like $n$")
-ax.set_xlabel("depth $n$ (3x3 layers, log scale)")
+ax.loglog(depths, 2 * np.sqrt(depths), ":", color="0.4", label=r"$2\sqrt{L}$")
+ax.set_title("The effective field grows like $\\sqrt{L}$, the field like $L$")
+ax.set_xlabel("depth $L$ (3x3 layers, log scale)")
 ax.set_ylabel("radius in pixels (log scale)")
 ax.set_xticks(depths, [str(n) for n in depths])
 ax.set_yticks(depths, [str(n) for n in depths])
@@ -219,7 +219,7 @@ plt.show()
 # %%
 # At depth 64 the unit could see 129x129 pixels, and 95% of its gradient
 # lies within 16 pixels of the centre: the share of the field that matters
-# shrinks like :math:`1/\sqrt{n}`. Luo et al. report the same for random
+# shrinks like :math:`1/\sqrt{L}`. Luo et al. report the same for random
 # weights with ReLUs, and that training makes the effective field grow; see
 # :doc:`/guide/effective_field`. The next example shows what dilation,
 # stride and pooling do to it, and ResNet-50's unit.
