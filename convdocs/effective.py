@@ -46,7 +46,9 @@ MAX_SAMPLES = 10_000
 class EffectiveField:
     """The result of :func:`convdocs.effective_receptive_field`.
 
-    Attributes
+    Built by that function; the parameters are its fields, read back as attributes.
+
+    Parameters
     ----------
     map : numpy.ndarray
         The effective receptive field, of the input's spatial shape (float64): the
@@ -67,6 +69,17 @@ class EffectiveField:
         How many random inputs (and weights) were averaged.
     seed : int
         The seed of the random numbers.
+
+    Examples
+    --------
+    A map of four equal pixels: the centre lies between the middle two, half the mass
+    within half a pixel of it, all of it within one and a half.
+
+    >>> import numpy as np
+    >>> from convdocs.effective import EffectiveField
+    >>> flat = EffectiveField(np.ones(4), 0, None, (0, 4), samples=1, seed=0)
+    >>> flat.center, flat.variance, flat.radius(0.5), flat.radius(1.0), flat.area(0.5)
+    (1.5, 1.25, 0.5, 1.5, 2)
     """
 
     map: np.ndarray = field(compare=False)
@@ -244,7 +257,7 @@ def effective_receptive_field(
         Measure this output channel only. Default: the sum of the unit's channels.
     samples : int, default 16
         How many random inputs (standard normal) to average, each with freshly drawn
-        weights when ``reinitialize`` is True; at most :data:`MAX_SAMPLES`.
+        weights when ``reinitialize`` is True; at most 10,000.
     seed : int, default 0
         Seed of the inputs and weights: the same seed gives the same map.
     reinitialize : bool, default True
@@ -256,7 +269,7 @@ def effective_receptive_field(
 
     Returns
     -------
-    EffectiveField
+    convdocs.effective.EffectiveField
         ``map``, the averaged gradient magnitudes, of the input's spatial shape;
         ``radius(share)`` and ``area(share)``, the disc and the pixels that hold a
         share of its mass; ``variance`` and ``std`` per axis; and ``theoretical``, the
@@ -267,8 +280,8 @@ def effective_receptive_field(
     TypeError
         If ``model`` is not a module or specs, or an argument has the wrong type.
     ValueError
-        If ``samples`` is not in 1 .. :data:`MAX_SAMPLES`, the input holds more than
-        :data:`MAX_INPUT_ENTRIES` entries (refused before anything is allocated), the
+        If ``samples`` is not in 1 .. 10,000, the input holds more than 2**22
+        entries (refused before anything is allocated: ``MAX_INPUT_ENTRIES``), the
         input does not fit the model, ``layer`` is not a submodule or not spatial, or
         ``unit`` lies outside it.
 
