@@ -261,11 +261,11 @@ def effective_receptive_field(
     seed : int, default 0
         Seed of the inputs and weights: the same seed gives the same map.
     reinitialize : bool, default True
-        Give every sample new random weights, drawn from the model's own: the entries
-        of each parameter tensor are shuffled, which for weights initialised
-        independently (PyTorch's and torchvision's schemes) is a fresh draw from the
-        same distribution, whatever the scheme. False: keep the model's weights and
-        average over random inputs only.
+        Give every sample new random weights at the model's own scale: each parameter
+        tensor is redrawn from a normal distribution with mean 0 and that tensor's
+        standard deviation (a tensor of equal values, such as batch norm's initial
+        weights and biases, is kept). False: keep the model's weights and average over
+        random inputs only.
 
     Returns
     -------
@@ -315,9 +315,11 @@ def effective_receptive_field(
     The map depends on the weights, and on their scale: ResNet-50 initialised as
     torchvision does (normal weights scaled to each layer's fan-out) has a wider
     effective field than with PyTorch's default layer initialisation, whose residual
-    branches are weaker. Shuffling keeps whatever initialisation the model has; for a
-    trained model it keeps the trained values' distribution but not their arrangement,
-    so pass ``reinitialize=False`` to measure the trained weights themselves.
+    branches are weaker. Redrawing each tensor at its own standard deviation keeps
+    whatever scale the model's initialisation chose (the usual schemes draw weights
+    with mean 0, and only their variance enters the analysis above). For a trained
+    model it keeps each tensor's spread but not its values, so pass
+    ``reinitialize=False`` to measure the trained weights themselves.
     ``theoretical`` does not depend on the weights at all. The model is run in
     evaluation mode (batch norm with its running statistics, no dropout), in float64,
     on a deep copy, inside ``torch.random.fork_rng`` so the global random state is
@@ -378,10 +380,11 @@ def effective_receptive_field(
         module.double().eval()
         shape = (1, channels, *sizes)
         calls = 0 if hooked is None else _count_calls(module, hooked, layer, shape, torch)
+        redraw = _reinitializer(module, torch) if reinitialize else None
         total, units = None, None
         for _ in range(samples):
-            if reinitialize:
-                _reinitialize(module, torch)
+            if redraw is not None:
+                redraw()
             x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
             out = _output(module, x, hooked, calls)
             what = f"layer {layer!r}" if layer else "the model"
@@ -439,13 +442,20 @@ def _submodule(module, layer):
         raise ValueError(msg) from None
 
 
-def _reinitialize(module, torch):
-    """New random weights from the model's own initial distribution: every parameter
-    tensor's entries, shuffled (for entries drawn independently, a fresh draw)."""
+def _reinitializer(module, torch):
+    """A function giving ``module`` fresh random weights at its own scale: each parameter
+    tensor redrawn from a normal distribution with mean 0 and the standard deviation
+    the tensor has now (every draw at the original scale; constant tensors kept)."""
     with torch.no_grad():
-        for parameter in module.parameters():
-            order = torch.randperm(parameter.numel())
-            parameter.copy_(parameter.flatten()[order].view_as(parameter))
+        scales = [(p, p.std()) for p in module.parameters() if p.numel() > 1]
+    scales = [(p, std) for p, std in scales if std > 0]
+
+    def reinitialize():
+        with torch.no_grad():
+            for parameter, std in scales:
+                parameter.copy_(torch.randn_like(parameter) * std)
+
+    return reinitialize
 
 
 def _output(model, x, hooked, calls):

@@ -323,8 +323,34 @@ def test_reinitialize_draws_from_the_models_own_weights():
     np.testing.assert_allclose(fixed[0].map, fixed[1].map, rtol=1e-12)
     drawn = [effective_receptive_field(linear, 9, samples=1, seed=s) for s in (1, 2)]
     assert not np.allclose(drawn[0].map, drawn[1].map)
-    # shuffled, not replaced: constant weights stay constant (the box oracle still holds)
+    # constant tensors are kept (the box oracle still holds)
     box = averaging_stack(3, 3, 2)
     kept = effective_receptive_field(box, 11, samples=2, reinitialize=True)
     again = effective_receptive_field(box, 11, samples=1, reinitialize=False)
     np.testing.assert_allclose(kept.map, again.map, rtol=1e-12)
+
+
+def test_reinitialize_keeps_each_tensors_scale():
+    torch.manual_seed(0)
+    small = nn.Sequential(nn.Conv2d(1, 3, 3), nn.Conv2d(3, 1, 3))
+    large = nn.Sequential(nn.Conv2d(1, 3, 3), nn.Conv2d(3, 1, 3))
+    with torch.no_grad():
+        for a, b in zip(small.parameters(), large.parameters()):
+            b.copy_(10 * a)
+    # the same normal draws, at ten times the spread: a linear two-layer network's
+    # gradient grows a hundredfold
+    maps = [effective_receptive_field(m, 9, samples=3, seed=4).map for m in (small, large)]
+    np.testing.assert_allclose(maps[1], 100 * maps[0], rtol=1e-6)  # float32 weights
+
+
+def test_every_draw_is_at_the_original_scale():
+    # one sample or many, a linear network's map is the mean of draws at one scale: a
+    # draw scaled from the previous draw (a drifting scale) would fail this
+    torch.manual_seed(0)
+    model = nn.Sequential(*[nn.Conv2d(1, 1, 3, padding=1, bias=False) for _ in range(4)])
+    many = effective_receptive_field(model, 13, samples=200, seed=0).map.sum()
+    single = [
+        effective_receptive_field(model, 13, samples=1, seed=s).map.sum() for s in range(200)
+    ]
+    assert many == pytest.approx(np.mean(single), rel=0.5)
+    assert many < 10 * np.median(single)

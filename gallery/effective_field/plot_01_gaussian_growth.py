@@ -35,6 +35,8 @@ from convdocs import (
 )
 from convdocs.plot import draw_effective_field
 
+torch.manual_seed(0)
+
 
 def conv_stack(depth, uniform):
     """``depth`` one-channel 3x3 convolutions that keep the size."""
@@ -83,14 +85,14 @@ np.testing.assert_allclose(
 assert uniform.theoretical_size == (2 * depth + 1,) * 2
 np.testing.assert_allclose(uniform.variance, (depth * 8 / 12,) * 2)
 print(f"theoretical field: {uniform.theoretical_size} pixels")
-print(f"variance per axis: {uniform.variance} (2n/3 = {2 * depth / 3:.4f})")
+print(f"variance per axis: {uniform.variance} (2L/3 = {2 * depth / 3:.4f})")
 
 # %%
 # Random weights
 # --------------
-# At random initialisation (PyTorch's default, drawn anew for each of 32
-# samples, each with a fresh standard normal input) the weights are as
-# often negative as positive, and the gradient at a pixel is a sum over the
+# At random initialisation (at the scale of PyTorch's default, drawn anew
+# for each of 32 samples, each with a fresh standard normal input) the
+# weights are as often negative as positive, and the gradient at a pixel is a sum over the
 # paths to it of products of weights. Its magnitude, averaged, follows the
 # number of paths, the same binomial counts, so the map is again a bump in
 # the middle of the field. Every pixel of the field gets some gradient: the

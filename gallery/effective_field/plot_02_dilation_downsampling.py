@@ -55,8 +55,8 @@ stacks = {
 # %%
 # Four stacks of twelve layers
 # ----------------------------
-# Every stack has twelve 3x3 convolutions, random weights (PyTorch's default
-# initialisation, drawn anew for each of 16 samples) and no activation, so
+# Every stack has twelve 3x3 convolutions, random weights (at the scale of
+# PyTorch's default initialisation, drawn anew for each of 16 samples) and no activation, so
 # every path from a pixel to the unit carries some gradient: the support of
 # each map is exactly the field autograd measures with
 # :func:`convdocs.empirical_receptive_field`, and that is the interval
@@ -92,7 +92,8 @@ assert all(
 # downsampling widen the effective field together with the theoretical
 # one: a layer after a stride or a pool, or a dilated layer, steps over
 # several input pixels at once, so the same random walk of :math:`L` steps
-# covers more ground. The effective width stays near 60% of the field's. The
+# covers more ground. The effective width stays near two thirds of the
+# field's at this depth (the ratio shrinks like :math:`1/\sqrt{L}`). The
 # dilated stack's map keeps the grid of its taps, and the strided and
 # pooled ones show the blocks of their coarser grids: the Gaussian of the
 # previous example is a statement about many small steps.
@@ -114,10 +115,10 @@ plt.show()
 # The centre unit of ResNet-50's last spatial layer (``layer4``, a 7x7
 # map) has a theoretical field of 427x427 pixels that starts 117 pixels
 # before the image and ends 86 past it (the effective padding, 213, is
-# geometry too). Measured at random initialisation (torchvision's normal
-# weights scaled to each layer's fan-out, shuffled anew for each of 2
-# samples; two samples keep this example fast and make the map noisy, not
-# wrong), the
+# geometry too). Measured at random initialisation (normal weights at the
+# scale of torchvision's initialisation, drawn anew for each of 2 samples;
+# two samples keep this example fast and make the map noisy, not wrong),
+# the
 # gradient's mass lies in a bump around the unit's centre: 95% of it within
 # the radius below, half of it much closer. (Only the image has pixels, so
 # the shares are of the mass inside it; padding receives none.)
