@@ -369,43 +369,47 @@ def effective_receptive_field(
     if layer is not None and not isinstance(layer, str):
         msg = f"layer must be a str naming a submodule, got {_describe(layer)}"
         raise TypeError(msg)
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]):  # the caller's random state is restored
         torch.manual_seed(seed)
-        module, channels, ndim, scalar = _measurable(_copied(model, torch), input_size, torch)
+        module, channels, ndim, scalar = _measurable(model, input_size, torch)
         sizes = int_tuple("input_size", input_size, ndim)
-        _check_input_entries(channels, sizes)
+        _check_input_entries(channels, sizes)  # before anything is copied or run
         rf = receptive_field(model, input_size)
+        if module is model:  # the weights are about to change: never the caller's
+            module = copy.deepcopy(model)
         layer = _default_layer(module, layer, rf)
-        hooked = None if layer is None else _submodule(module, layer)
-        module.double().eval()
-        shape = (1, channels, *sizes)
-        calls = 0 if hooked is None else _count_calls(module, hooked, layer, shape, torch)
-        redraw = _reinitializer(module, torch) if reinitialize else None
-        total, units = None, None
-        for _ in range(samples):
-            if redraw is not None:
-                redraw()
-            x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
-            out = _output(module, x, hooked, calls)
-            what = f"layer {layer!r}" if layer else "the model"
-            units = _measured_unit(out, ndim, unit, channel, what, torch)
-            out[(0, slice(None) if channel is None else channel, *units)].sum().backward()
-            magnitude = x.grad[0].abs().sum(dim=0)
-            total = magnitude if total is None else total + magnitude
-    theoretical = _theoretical(rf, layer, units, scalar)
+        total, units = _gradient_sum(
+            module, (1, channels, *sizes), layer, (unit, channel), samples, reinitialize, torch
+        )
     return EffectiveField(
         map=(total / samples).numpy(),
         unit=units[0] if scalar else units,
         layer=layer,
-        theoretical=theoretical,
+        theoretical=_theoretical(rf, layer, units, scalar),
         samples=samples,
         seed=seed,
     )
 
 
-def _copied(model, torch):
-    """A deep copy of a module (its weights are about to change); specs as they are."""
-    return copy.deepcopy(model) if isinstance(model, torch.nn.Module) else model
+def _gradient_sum(module, shape, layer, selection, samples, reinitialize, torch):
+    """Sum over the samples of |d unit / d input| (over input channels), and the unit."""
+    unit, channel = selection
+    hooked = None if layer is None else _submodule(module, layer)
+    module.double().eval()
+    calls = 0 if hooked is None else _count_calls(module, hooked, layer, shape, torch)
+    redraw = _reinitializer(module, torch) if reinitialize else None
+    what = f"layer {layer!r}" if layer else "the model"
+    total, units = None, None
+    for _ in range(samples):
+        if redraw is not None:
+            redraw()
+        x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
+        out = _output(module, x, hooked, calls)
+        units = _measured_unit(out, len(shape) - 2, unit, channel, what, torch)
+        out[(0, slice(None) if channel is None else channel, *units)].sum().backward()
+        magnitude = x.grad[0].abs().sum(dim=0)
+        total = magnitude if total is None else total + magnitude
+    return total, units
 
 
 def _check_input_entries(channels, sizes):
