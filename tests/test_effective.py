@@ -2,6 +2,7 @@
 oracle and the theoretical field."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -354,3 +355,16 @@ def test_every_draw_is_at_the_original_scale():
     ]
     assert many == pytest.approx(np.mean(single), rel=0.5)
     assert many < 10 * np.median(single)
+
+
+def test_a_module_with_an_absurd_input_is_refused_before_it_is_copied(monkeypatch):
+    import convdocs.effective
+
+    def no_copy(_):
+        msg = "copied before the size check"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(convdocs.effective, "copy", SimpleNamespace(deepcopy=no_copy))
+    model = nn.Sequential(nn.Conv2d(3, 4, 3))
+    with pytest.raises(ValueError, match=r"with 3 channels is an input of 3,000,000,000,000"):
+        effective_receptive_field(model, (10**6, 10**6))
