@@ -13,6 +13,7 @@ from convdocs.arithmetic import (
 )
 from convdocs.border import padding_share
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
+from convdocs.effective import effective_receptive_field
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
 from convdocs.receptive import (
@@ -48,6 +49,7 @@ __all__ = [
     "conv_transpose2d",
     "conv_transpose_output_size",
     "effective_kernel_size",
+    "effective_receptive_field",
     "empirical_receptive_field",
     "explain_shapes",
     "icnr",

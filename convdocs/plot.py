@@ -21,6 +21,8 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
   receptive-field recurrence);
 - :func:`draw_dilated_stack`: which inputs each unit of a stack of dilated 1-D
   convolutions depends on, causal or "same" (WaveNet's figure);
+- :func:`draw_effective_field`: the effective receptive field of a unit (a gradient
+  map from :func:`convdocs.effective_receptive_field`) over its theoretical field;
 - :func:`draw_padding_share`: how much of each output unit's receptive field lies in
   the padding (a map from :func:`convdocs.padding_share`).
 """
@@ -59,6 +61,7 @@ __all__ = [
     "draw_conv_matrix",
     "draw_convolution",
     "draw_dilated_stack",
+    "draw_effective_field",
     "draw_field",
     "draw_overlap",
     "draw_padding",
@@ -1533,4 +1536,110 @@ def draw_padding_share(result, ax=None):
     ax.set_title("Share of each unit's field in the padding")
     ax.set_xlabel("output column")
     ax.set_ylabel("output row")
+    return ax
+
+
+# -- Effective receptive fields -----------------------------------------------------------
+
+_FIELD_MAP = LinearSegmentedColormap.from_list(
+    "effective_field", ["white", COLORS["input"], _EDGES["input"], "#08306b"]
+)
+
+
+def draw_effective_field(field, share=0.95, *, ax=None, title=None):
+    r"""Draw an effective receptive field over the unit's theoretical field.
+
+    The map of :func:`convdocs.effective_receptive_field`, scaled so its largest value
+    is 1 (white is 0, dark blue the largest gradient), with the unit's theoretical field
+    outlined in orange (the axes grow to show all of it, even where it reaches past the
+    input into the padding), the input's border in grey, and a dashed green circle
+    around the centre of mass holding ``share`` of the gradient's mass.
+
+    Parameters
+    ----------
+    field : convdocs.effective.EffectiveField
+        A two-dimensional result of :func:`convdocs.effective_receptive_field`.
+    share : float, default 0.95
+        The share of the mass the circle holds (see ``EffectiveField.radius``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new 3.4-inch square figure by default.
+    title : str, optional
+        The axes title; by default the radius and the theoretical field's size.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes, with the map as ``ax.images[0]``, the theoretical field (gid
+        ``"theoretical"``) and the circle (gid ``"radius"``) among ``ax.patches``.
+
+    Raises
+    ------
+    TypeError
+        If ``field`` is not an ``EffectiveField``.
+    ValueError
+        If the map is not two-dimensional, is zero, or ``share`` is not in (0, 1].
+
+    See Also
+    --------
+    convdocs.effective_receptive_field : Computes the field drawn.
+
+    Examples
+    --------
+    >>> from convdocs import effective_receptive_field
+    >>> from convdocs.plot import draw_effective_field
+    >>> erf = effective_receptive_field("conv3p1,conv3p1,conv3p1", (15, 15), samples=2)
+    >>> ax = draw_effective_field(erf)
+    >>> ax.images[0].get_array().max(), erf.theoretical
+    (np.float64(1.0), ((4, 11), (4, 11)))
+    >>> [p.get_gid() for p in ax.patches]
+    ['input', 'theoretical', 'radius']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    from matplotlib.patches import Circle
+
+    from convdocs.effective import EffectiveField
+
+    if not isinstance(field, EffectiveField):
+        msg = f"field must be an EffectiveField, got {type(field).__name__}"
+        raise TypeError(msg)
+    if field.map.ndim != 2:
+        msg = f"draw_effective_field draws two-dimensional maps, got shape {field.map.shape}"
+        raise ValueError(msg)
+    radius = field.radius(share)  # checks the share and that the map is not zero
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(3.4, 3.4), layout="constrained")
+    rows, cols = field.map.shape
+    ax.imshow(field.map / field.map.max(), cmap=_FIELD_MAP, vmin=0, vmax=1)
+    border = Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor=_EDGES["padding"])
+    border.set_gid("input")
+    ax.add_patch(border)
+    top, left, bottom, right = -0.5, -0.5, rows - 0.5, cols - 0.5
+    if field.theoretical is not None:
+        (r0, r1), (c0, c1) = field.theoretical
+        outline = Rectangle(
+            (c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=_EDGES["kernel"],
+            linewidth=2,
+        )  # fmt: skip
+        outline.set_gid("theoretical")
+        ax.add_patch(outline)
+        top, left = min(top, r0 - 0.5), min(left, c0 - 0.5)
+        bottom, right = max(bottom, r1 - 0.5), max(right, c1 - 0.5)
+    cy, cx = field.center
+    circle = Circle((cx, cy), radius, fill=False, edgecolor=_EDGES["output"], linewidth=2,
+                    linestyle="--")  # fmt: skip
+    circle.set_gid("radius")
+    ax.add_patch(circle)
+    margin = 0.02 * max(bottom - top, right - left)
+    ax.set_xlim(left - margin, right + margin)
+    ax.set_ylim(bottom + margin, top - margin)
+    if title is None:
+        size = field.theoretical_size
+        theory = "" if size is None else f"\ntheoretical field {_text(size)}"
+        title = f"{share:.0%} of the gradient within r = {radius:.1f} px{theory}"
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("input column")
+    ax.set_ylabel("input row")
     return ax

@@ -21,14 +21,15 @@ TOPICS = [
     "stride",
     "dilation",
     "transposed",
-    "upsampling",
     "arithmetic",
     "receptive_field",
+    "effective_field",
+    "upsampling",
     "sequences",
     "architectures",
+    "network_effects",
     "applications",
     "performance",
-    "network_effects",
 ]
 
 
