@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from convdocs._fx import first_line
 from convdocs._validate import _describe, check_bool, check_int, int_tuple
 from convdocs.receptive import (
     _count_calls,
+    _hooked_output,
     _measurable,
     _measured_unit,
-    _Stop,
     receptive_field,
 )
 
@@ -464,25 +463,7 @@ def _reinitializer(module, torch):
 
 def _output(model, x, hooked, calls):
     """The output of ``model`` on ``x``, or of ``hooked``'s last call (then stop)."""
-    captured = []
-
-    def stop(module, args, output):  # noqa: ARG001 (a forward hook's signature)
-        captured.append(output)
-        if len(captured) == calls:
-            raise _Stop
-
-    handle = hooked.register_forward_hook(stop) if hooked is not None else None
-    try:
-        return model(x)
-    except _Stop:
-        return captured[-1]
-    except RuntimeError as err:
-        shape = tuple(x.shape)
-        msg = f"running {type(model).__name__} on an input of shape {shape} failed: {first_line(err)}"
-        raise ValueError(msg) from err
-    finally:
-        if handle is not None:
-            handle.remove()
+    return _hooked_output(model, x, hooked, calls, type(model).__name__)
 
 
 def _theoretical(rf, layer, units, scalar):

@@ -1527,6 +1527,17 @@ def _count_calls(model, hooked, layer, shape, torch) -> int:
 
 def _all_paths_output(model, x, hooked, calls, torch):
     """The output of the all-paths copy of ``model`` on ``x`` (or of ``hooked``'s last call)."""
+
+    def forward(x):
+        with _all_paths_mode():
+            return torch.func.functional_call(model, _constant_parameters(model, torch), (x,))
+
+    return _hooked_output(forward, x, hooked, calls, type(model).__name__)
+
+
+def _hooked_output(forward, x, hooked, calls, name):
+    """``forward(x)``, or the output of the ``calls``-th call of the module ``hooked``
+    (the forward pass stops there)."""
     captured = []
 
     def stop(module, args, output):  # noqa: ARG001 (a forward hook's signature)
@@ -1536,13 +1547,11 @@ def _all_paths_output(model, x, hooked, calls, torch):
 
     handle = hooked.register_forward_hook(stop) if hooked is not None else None
     try:
-        with _all_paths_mode():
-            return torch.func.functional_call(model, _constant_parameters(model, torch), (x,))
+        return forward(x)
     except _Stop:
         return captured[-1]
     except RuntimeError as err:
-        shape = tuple(x.shape)
-        msg = f"running {type(model).__name__} on an input of shape {shape} failed: {first_line(err)}"
+        msg = f"running {name} on an input of shape {tuple(x.shape)} failed: {first_line(err)}"
         raise ValueError(msg) from err
     finally:
         if handle is not None:
