@@ -11,6 +11,7 @@ from convdocs.arithmetic import (
     same_padding,
 )
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
+from convdocs.cost import conv_cost, conv_parameters, model_cost
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
 from convdocs.receptive import (
@@ -38,8 +39,10 @@ __all__ = [
     "canonical_mode",
     "colliding_input_sizes",
     "conv2d",
+    "conv_cost",
     "conv_matrix",
     "conv_output_size",
+    "conv_parameters",
     "conv_transpose2d",
     "conv_transpose_output_size",
     "effective_kernel_size",
@@ -47,6 +50,7 @@ __all__ = [
     "explain_shapes",
     "inverse_conv",
     "max_pool2d",
+    "model_cost",
     "pad",
     "parse_layers",
     "receptive_field",
