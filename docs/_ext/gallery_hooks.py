@@ -24,6 +24,7 @@ TOPICS = [
     "arithmetic",
     "receptive_field",
     "architectures",
+    "grouped",
     "applications",
     "performance",
 ]
