@@ -58,13 +58,13 @@ _NO_MACS = {
 
 @dataclass(frozen=True)
 class LayerCost:
-    """The cost of one layer on one input (see :func:`conv_cost` and :func:`model_cost`).
+    """One layer's parameters and MACs on one input (see :func:`convdocs.conv_cost`).
 
     Attributes
     ----------
     layer : str
         The submodule's name (``'layer1.0.conv1'``) or traced node's name; empty for
-        :func:`conv_cost`.
+        :func:`convdocs.conv_cost`.
     kind : str
         ``'Conv2d'``, ``'ConvTranspose1d'``, ``'Linear'``, ``'BatchNorm2d'``, ...
     parameters : int
@@ -105,9 +105,9 @@ class LayerCost:
 
 @dataclass(frozen=True)
 class ModelCost:
-    """Parameters and MACs of every layer of a network (see :func:`model_cost`).
+    """Parameters and MACs of every layer of a network (see :func:`convdocs.model_cost`).
 
-    ``cost["layer1.0.conv1"]`` gives the :class:`LayerCost` of a layer by name;
+    ``cost["layer1.0.conv1"]`` gives the :class:`~convdocs.cost.LayerCost` of a layer by name;
     iterating gives every layer in the order the model runs them.
 
     Attributes
@@ -463,7 +463,7 @@ def model_cost(model, input_size):
     Returns
     -------
     ModelCost
-        One :class:`LayerCost` per layer (``cost["layer1.0.conv1"]``), the total
+        One :class:`~convdocs.cost.LayerCost` per layer (``cost["layer1.0.conv1"]``), the total
         ``parameters`` and ``macs``; ``print(cost)`` shows the table.
 
     Raises
@@ -484,7 +484,7 @@ def model_cost(model, input_size):
     Notes
     -----
     Convolutions count :math:`C_\text{out} \cdot C_\text{in}/g \cdot \prod_j k_j` MACs
-    per output position (per input position when transposed; see :func:`conv_cost`),
+    per output position (per input position when transposed; see :func:`convdocs.conv_cost`),
     linear layers :math:`C_\text{in} \cdot C_\text{out}` per row of their input.
     Layers without a matrix product (normalisation, activations, pooling,
     additions) count 0, as ``torch.utils.flop_counter.FlopCounterMode`` does, so

@@ -11,7 +11,12 @@ with :func:`convdocs.conv_cost` for every :math:`g` from 1 to the channel
 count, checks each number against PyTorch's parameter count and
 ``torch.utils.flop_counter.FlopCounterMode``, draws which input channels each
 output channel sees, proves the drawing right by perturbing the input, and
-ends at :math:`g = C`, the *depthwise* convolution of MobileNet and Xception.
+ends at :math:`g = C`, the *depthwise* convolution of MobileNet
+(:ref:`Howard et al., 2017 <howard-mobilenets>`) and Xception
+(:ref:`Chollet, 2017 <chollet-xception>`). Groups themselves go back to
+AlexNet's split over two GPUs (:ref:`Krizhevsky et al., 2012
+<krizhevsky-alexnet>`) and became a design choice in ResNeXt
+(:ref:`Xie et al., 2017 <xie-resnext>`).
 """
 
 # sphinx_gallery_thumbnail_number = 1

@@ -54,8 +54,9 @@ def flops(model, x):
 #    = \frac{1}{C_\text{out}} + \frac{1}{k^2},
 #
 # independent of the input channels and the image size. For 3x3 kernels and
-# a few hundred channels the split costs 8 to 9 times less (Howard et al.,
-# 2017). The weights follow the same ratio (without biases).
+# a few hundred channels the split costs 8 to 9 times less
+# (:ref:`Howard et al., 2017 <howard-mobilenets>`). The weights follow the
+# same ratio (without biases).
 
 
 def separable(c_in, c_out, k):
@@ -162,8 +163,9 @@ assert cost["3"].macs / cost.macs > 0.9
 # A 1x1 kernel sees one pixel, so output pixel :math:`(y, x)` is
 # :math:`W\,\mathbf{x}_{y,x} + \mathbf{b}`: the same
 # :math:`C_\text{out} \times C_\text{in}` matrix applied to the channel
-# vector of every pixel (Lin, Chen and Yan, 2014, who called it a
-# multilayer perceptron sliding over the image). Flatten the pixels and it is
+# vector of every pixel (:ref:`Lin, Chen and Yan, 2014 <lin-chen-yan>`, who
+# called it a multilayer perceptron sliding over the image). Flatten the
+# pixels and it is
 # one matrix product, and the same as ``nn.Linear`` on the channel axis.
 
 pointwise = nn.Conv2d(32, 48, 1)
@@ -191,11 +193,11 @@ print(
 # %%
 # 1x1 convolutions in a bottleneck
 # --------------------------------
-# ResNet-50's bottleneck block (He et al., 2016) wraps a 3x3 convolution in
-# two 1x1 convolutions: the first shrinks 256 channels to 64, the 3x3 works
-# at 64 channels, and the second expands back to 256. The costs of
-# ``layer1.1`` at 56x56, read from :func:`convdocs.model_cost` on the whole
-# network:
+# ResNet-50's bottleneck block (:ref:`He et al., 2016 <he-resnet>`) wraps a
+# 3x3 convolution in two 1x1 convolutions: the first shrinks 256 channels
+# to 64, the 3x3 works at 64 channels, and the second expands back to 256.
+# The costs of ``layer1.1`` at 56x56, read from :func:`convdocs.model_cost`
+# on the whole network:
 
 net = resnet50().eval()
 net_cost = model_cost(net, 224)
@@ -222,7 +224,7 @@ assert Fraction(narrow, 56 * 56) == 73728
 assert Fraction(wide, 56 * 56) == 1179648
 print(
     f"bottleneck {bottleneck:,} MACs; two 3x3 at 64 channels {narrow:,}; "
-    f"two 3x3 at 256 channels {wide:,} ({wide / bottleneck:.1f}x the bottleneck)"
+    f"two 3x3 at 256 channels {wide:,} ({wide / bottleneck:.1f}x)"
 )
 
 fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
