@@ -37,9 +37,9 @@ def pytorch_cost(model, x):
 
 
 @st.composite
-def layer_configs(draw):
+def layer_configs(draw, ndim=None):
     """A random direct or transposed convolution, 1-D to 3-D, and an input size."""
-    ndim = draw(st.integers(1, 3))
+    ndim = draw(st.integers(1, 3)) if ndim is None else ndim
     per_dim = st.lists  # one value per spatial dimension
     groups = draw(st.integers(1, 4))
     config = {
@@ -201,6 +201,17 @@ def test_groups_are_checked_like_pytorch(channels, groups):
             assert not refused
 
 
+class Branching(nn.Module):
+    """A forward that depends on the data: torch.fx cannot trace it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3)
+
+    def forward(self, x):
+        return self.conv(x) if x.sum() > 0 else x
+
+
 BAD_CALLS = [
     (conv_parameters, (6, 8, 3), {"groups": 4}, ValueError,
      r"in_channels must be divisible by groups, got in_channels=6 and groups=4; allowed: "
@@ -231,6 +242,9 @@ BAD_CALLS = [
     (conv_cost, (8, 8, 3, 4), {"stride": 2, "output_padding": 2, "transposed": True}, ValueError,
      r"output_padding must be smaller than stride or dilation"),
     (model_cost, ("resnet18", 224), {}, TypeError, r"model must be a torch.nn.Module"),
+    (model_cost, (Branching(), 8), {}, TypeError, r"cannot trace Branching with torch.fx"),
+    (model_cost, (resnet18(num_classes=10), 224.0), {}, TypeError,
+     r"input_size must be a positive int"),
     (model_cost, (resnet18(num_classes=10), 0), {}, ValueError, r"input_size must be a positive"),
     (model_cost, (resnet18(num_classes=10), (224, 224, 3)), {}, ValueError,
      r"input_size must be a positive int or a tuple of them"),
@@ -336,6 +350,43 @@ def test_any_dimension_and_functional_convolutions(ndim, size):
     assert conv.kind == f"conv{ndim}d"
     assert conv.parameters == 6 * 2 * 3**ndim
     assert conv.output_shape == shape
+
+
+@st.composite
+def stacks(draw):
+    """A random nn.Sequential of 1 to 3 convolutions (direct or transposed, grouped), with
+    batch norm and ReLU after each, 1-D to 3-D, and an input size."""
+    ndim = draw(st.integers(1, 3))
+    norm = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[ndim]
+    channels = draw(st.sampled_from([2, 4, 6]))
+    layers = []
+    for _ in range(draw(st.integers(1, 3))):
+        config, _ = draw(layer_configs(ndim))
+        groups = draw(st.sampled_from([1, 2]))  # every channel count here is even
+        out_channels = 2 * draw(st.integers(1, 3))
+        config.update(in_channels=channels, out_channels=out_channels, groups=groups)
+        layers += [torch_layer(config), norm(out_channels), nn.ReLU()]
+        channels = out_channels
+    small = 10 if ndim < 3 else 5
+    size = tuple(draw(st.lists(st.integers(1, small), min_size=ndim, max_size=ndim)))
+    return nn.Sequential(*layers).eval(), size
+
+
+@settings(max_examples=40, deadline=None)
+@given(stacks())
+def test_random_stacks_match_pytorch(case):
+    model, size = case
+    x = torch.zeros(1, model[0].in_channels, *size)
+    expected = pytorch_cost(model, x)
+    if expected is None:  # PyTorch fails (or empties the tensor) somewhere in the stack
+        with pytest.raises(ValueError, match=r"cannot run on an input of shape"):
+            model_cost(model, size)
+        return
+    cost = model_cost(model, size)
+    parameters, flops, shape = expected
+    assert (cost.parameters, cost.flops) == (parameters, flops)
+    assert cost.layers[-2].output_shape == shape  # the last convolution's output
+    assert [c.kind for c in cost][::2] == [type(m).__name__ for m in model[::3]]
 
 
 class Shared(nn.Module):
