@@ -400,44 +400,55 @@ def conv_cost(
     if (input_size is None) == (output_size is None):
         msg = "give exactly one of input_size and output_size"
         raise ValueError(msg)
-    if output_size is not None:
-        given = [name for name, value in settings.items() if value is not None]
-        if transposed:
-            msg = (
-                "a transposed convolution's MACs are counted per input position: give "
-                "input_size (and its stride, padding, ...) instead of output_size"
-            )
-            raise ValueError(msg)
-        if given:
-            msg = (
-                f"{' and '.join(given)} can only be given with input_size: output_size "
-                "already fixes the output"
-            )
-            raise ValueError(msg)
+    if output_size is None:
+        size = _input_size(input_size, kernel_size, settings)
+        function = conv_transpose_output_size if transposed else conv_output_size
+        out = function(size, kernel_size, **_with_defaults(settings))
+    else:
+        _check_output_size_alone(settings, transposed)
+        size = None
         ndim = spatial_ndim(kernel_size=kernel_size, output_size=output_size) or 1
         out = int_tuple("output_size", output_size, ndim)
-        size = None
-    else:
-        defaults = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
-        settings = {name: defaults[name] if v is None else v for name, v in settings.items()}
-        padding = settings.pop("padding")
-        ndim = spatial_ndim(input_size=input_size, kernel_size=kernel_size, **settings)
-        ndim = ndim or padding_ndim(padding) or 1
-        size = int_tuple("input_size", input_size, ndim)  # checked here to name it right
-        function = conv_transpose_output_size if transposed else conv_output_size
-        out = function(size, kernel_size, padding=padding, **settings)
-    int_tuple("kernel_size", kernel_size, len(out))  # one value per dimension of the size
     weights = parameters - out_channels * bias
-    macs = weights * math.prod(size if transposed else out)
-    kind = f"Conv{'Transpose' if transposed else ''}{len(out)}d"
     return LayerCost(
         layer="",
-        kind=kind,
+        kind=f"Conv{'Transpose' if transposed else ''}{len(out)}d",
         parameters=parameters,
-        macs=macs,
+        macs=weights * math.prod(size if transposed else out),
         input_shape=(1, in_channels, *size) if size else (),
         output_shape=(1, out_channels, *out),
     )
+
+
+def _with_defaults(settings) -> dict:
+    defaults = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
+    return {name: defaults[name] if v is None else v for name, v in settings.items()}
+
+
+def _input_size(input_size, kernel_size, settings) -> tuple:
+    """``input_size`` as a checked tuple, its length that of the tuple-valued settings
+    (checked here, before the arithmetic, so that an error names ``input_size``)."""
+    given = _with_defaults(settings)
+    padding = given.pop("padding")
+    ndim = spatial_ndim(input_size=input_size, kernel_size=kernel_size, **given)
+    return int_tuple("input_size", input_size, ndim or padding_ndim(padding) or 1)
+
+
+def _check_output_size_alone(settings, transposed) -> None:
+    """Refuse ``output_size`` where it cannot give the MACs, or with settings it ignores."""
+    if transposed:
+        msg = (
+            "a transposed convolution's MACs are counted per input position: give "
+            "input_size (and its stride, padding, ...) instead of output_size"
+        )
+        raise ValueError(msg)
+    given = [name for name, value in settings.items() if value is not None]
+    if given:
+        msg = (
+            f"{' and '.join(given)} can only be given with input_size: output_size "
+            "already fixes the output"
+        )
+        raise ValueError(msg)
 
 
 # --- every layer of a network ----------------------------------------------------------------
