@@ -10,7 +10,7 @@ channel to :math:`C_\text{in}/g` input channels only, so it holds
 
 .. math::
 
-    P = C_\text{out} \cdot \frac{C_\text{in}}{g} \cdot \prod_j k_j
+    N_\text{params} = C_\text{out} \cdot \frac{C_\text{in}}{g} \cdot \prod_j k_j
         \; + \; C_\text{out} \cdot [\text{bias}]
 
 parameters, and each output value is one dot product of :math:`C_\text{in}/g \cdot \prod_j
@@ -261,7 +261,7 @@ def conv_parameters(in_channels, out_channels, kernel_size, groups=1, bias=True)
 
     .. math::
 
-        P = C_\text{out} \cdot \frac{C_\text{in}}{g} \cdot \prod_j k_j
+        N_\text{params} = C_\text{out} \cdot \frac{C_\text{in}}{g} \cdot \prod_j k_j
             + C_\text{out} \cdot [\text{bias}].
 
     A transposed convolution stores its weight as
