@@ -13,6 +13,7 @@ from convdocs.arithmetic import (
 )
 from convdocs.border import padding_share
 from convdocs.conv import conv2d, conv_matrix, conv_transpose2d
+from convdocs.cost import conv_cost, conv_parameters, model_cost
 from convdocs.effective import effective_receptive_field
 from convdocs.padding import PADDING_MODES, canonical_mode, pad
 from convdocs.pooling import avg_pool2d, max_pool2d
@@ -44,8 +45,10 @@ __all__ = [
     "causal_padding",
     "colliding_input_sizes",
     "conv2d",
+    "conv_cost",
     "conv_matrix",
     "conv_output_size",
+    "conv_parameters",
     "conv_transpose2d",
     "conv_transpose_output_size",
     "effective_kernel_size",
@@ -55,6 +58,7 @@ __all__ = [
     "icnr",
     "inverse_conv",
     "max_pool2d",
+    "model_cost",
     "overlap_counts",
     "pad",
     "padding_share",

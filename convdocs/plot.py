@@ -23,6 +23,8 @@ from :func:`convdocs.pad`: what they draw is what convdocs computes.
   convolutions depends on, causal or "same" (WaveNet's figure);
 - :func:`draw_effective_field`: the effective receptive field of a unit (a gradient
   map from :func:`convdocs.effective_receptive_field`) over its theoretical field;
+- :func:`draw_group_connectivity`: which input channels each output channel of a
+  grouped convolution reads;
 - :func:`draw_padding_share`: how much of each output unit's receptive field lies in
   the padding (a map from :func:`convdocs.padding_share`).
 """
@@ -63,6 +65,7 @@ __all__ = [
     "draw_dilated_stack",
     "draw_effective_field",
     "draw_field",
+    "draw_group_connectivity",
     "draw_overlap",
     "draw_padding",
     "draw_padding_share",
@@ -1642,4 +1645,111 @@ def draw_effective_field(field, share=0.95, *, ax=None, title=None):
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("input column")
     ax.set_ylabel("input row")
+    return ax
+
+
+# -- Grouped convolutions --------------------------------------------------------------
+
+
+def draw_group_connectivity(in_channels, out_channels, groups=1, ax=None):
+    r"""Draw which input channels each output channel of a grouped convolution reads.
+
+    Input channels form a column on the left, output channels one on the right, and a
+    line joins each output channel to each input channel its filter has a kernel for:
+    with ``groups`` :math:`g` the channels split into :math:`g` groups (shaded bands)
+    and lines stay inside their group. ``groups = 1`` is the full convolution (every
+    pair joined), ``groups = in_channels`` the depthwise convolution.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the layer's input and output, at least 1 (up to 64, to stay
+        legible).
+    groups : int, default 1
+        Number of groups; must divide both channel counts.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes, titled with the groups. The lines are one collection whose gid is
+        ``"weights"`` (one segment per (output, input) pair, from ``(1, out)`` to
+        ``(0, in)``); the channels are two collections with gids ``"input"`` and
+        ``"output"``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int.
+    ValueError
+        If an argument is below 1, a channel count above 64, or ``groups`` does not
+        divide both channel counts.
+
+    See Also
+    --------
+    convdocs.conv_parameters : The weights counted: one kernel per line drawn.
+
+    Notes
+    -----
+    Output channel :math:`o` belongs to group :math:`\lfloor o / (C_\text{out}/g)
+    \rfloor` and reads input channels :math:`c` of the same group, :math:`\lfloor c /
+    (C_\text{in}/g) \rfloor`, as in PyTorch's ``groups``: :math:`C_\text{out} \cdot
+    C_\text{in}/g` lines, one kernel each.
+
+    Examples
+    --------
+    >>> from convdocs.plot import draw_group_connectivity
+    >>> ax = draw_group_connectivity(8, 8, groups=4)
+    >>> lines = next(c for c in ax.collections if c.get_gid() == "weights")
+    >>> len(lines.get_segments())  # 8 outputs, each reading 8 / 4 inputs
+    16
+    >>> ax.get_title()
+    'groups = 4: 2 inputs per output'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
+    """
+    from matplotlib.collections import LineCollection
+
+    from convdocs.cost import _check_groups
+
+    in_channels, out_channels, groups = _check_groups(in_channels, out_channels, groups)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels > 64:
+            msg = f"{name} must be at most 64 to draw legibly, got {channels}"
+            raise ValueError(msg)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(2.5, 4), layout="constrained")
+    per_in, per_out = in_channels // groups, out_channels // groups
+    top = max(in_channels, out_channels)
+    # channel c of n sits at height y(c) = (c + 0.5) * top / n: both columns span [0, top]
+    y_in = (np.arange(in_channels) + 0.5) * top / in_channels
+    y_out = (np.arange(out_channels) + 0.5) * top / out_channels
+    for group in range(groups):  # a shaded band behind every other group
+        if group % 2:
+            ax.axhspan(group * top / groups, (group + 1) * top / groups,
+                       color=COLORS["padding"], zorder=0)  # fmt: skip
+    segments = [
+        [(1, y_out[o]), (0, y_in[c])]
+        for o in range(out_channels)
+        for c in range((o // per_out) * per_in, (o // per_out + 1) * per_in)
+    ]
+    lines = LineCollection(segments, colors=_EDGES["kernel"], linewidths=1.2, zorder=1)
+    lines.set_gid("weights")
+    ax.add_collection(lines)
+    size = max(8, 40 / top) ** 2
+    for x, ys, role in ((0, y_in, "input"), (1, y_out, "output")):
+        dots = ax.scatter(np.full(len(ys), x), ys, s=size, color=COLORS[role],
+                          edgecolors=_EDGES[role], zorder=2)  # fmt: skip
+        dots.set_gid(role)
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylim(top, 0)  # channel 0 at the top
+    ax.set_xticks([0, 1], ["input", "output"])
+    ax.set_yticks([])
+    ax.set_ylabel(f"channels ({groups} group{'s' if groups > 1 else ''})")
+    ax.set_title(f"groups = {groups}: {per_in} input{'s' if per_in > 1 else ''} per output")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
     return ax

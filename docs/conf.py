@@ -57,12 +57,15 @@ numpydoc_xref_aliases = {
     "ShapeReport": "convdocs.shapes.ShapeReport",
     "ShapeStep": "convdocs.shapes.ShapeStep",
     "InputSizes": "convdocs.shapes.InputSizes",
+    "LayerCost": "convdocs.cost.LayerCost",
+    "ModelCost": "convdocs.cost.ModelCost",
 }
 # Result types are built by functions, not by users: their fields are documented as
 # Attributes and their examples live with the functions that return them.
 numpydoc_validation_exclude = {
     r"convdocs\.receptive\.(ReceptiveField|EmpiricalField|LayerField|SizeRange)$",
     r"convdocs\.shapes\.(ShapeReport|ShapeStep|InputSizes)$",
+    r"convdocs\.cost\.(LayerCost|ModelCost)$",
 }
 # Fail the build when a public docstring lacks a summary, a parameter, Returns or Examples.
 numpydoc_validation_checks = {"PR01", "PR02", "PR03", "PR10", "RT01", "SS01", "EX01"}
