@@ -337,6 +337,14 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size((16, 16), kernel_size=2, stride=2)
     (32, 32)
     """
+    scalar, _, sizes = _transpose_sizes(
+        size, kernel_size, stride, padding, output_padding, dilation
+    )
+    return _result(scalar, sizes)
+
+
+def _transpose_sizes(size, kernel_size, stride, padding, output_padding, dilation):
+    """``(scalar, columns, output sizes)`` of a transposed convolution, checked."""
     scalar, columns = _per_dim(
         padding,
         minimums={"size": 1, "kernel_size": 1, "stride": 1, "output_padding": 0, "dilation": 1},
@@ -346,7 +354,7 @@ def conv_transpose_output_size(
         output_padding=output_padding,
         dilation=dilation,
     )
-    return _result(scalar, [_transpose_size(axis, columns) for axis in range(len(columns))])
+    return scalar, columns, [_transpose_size(axis, columns) for axis in range(len(columns))]
 
 
 def _transpose_size(axis: int, columns: list) -> int:

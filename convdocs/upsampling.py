@@ -26,7 +26,7 @@ from convdocs._validate import (
     check_int,
     int_tuple,
 )
-from convdocs.arithmetic import _per_dim, _transpose_size
+from convdocs.arithmetic import _transpose_sizes
 
 __all__ = ["icnr", "overlap_counts", "subpixel_to_transposed"]
 
@@ -122,16 +122,9 @@ def overlap_counts(size, kernel_size, stride=1, padding=0, output_padding=0, dil
            [2, 4, 2, 4, 2],
            [1, 2, 1, 2, 1]])
     """
-    scalar, columns = _per_dim(
-        padding,
-        minimums={"size": 1, "kernel_size": 1, "stride": 1, "output_padding": 0, "dilation": 1},
-        size=size,
-        kernel_size=kernel_size,
-        stride=stride,
-        output_padding=output_padding,
-        dilation=dilation,
+    scalar, columns, shape = _transpose_sizes(
+        size, kernel_size, stride, padding, output_padding, dilation
     )
-    shape = [_transpose_size(axis, columns) for axis in range(len(columns))]
     if math.prod(shape) > MAX_COUNTS:
         msg = (
             f"the transposed convolution's output has shape {tuple(shape)}, "
