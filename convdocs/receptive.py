@@ -39,6 +39,7 @@ from convdocs._validate import (
     check_pool_padding,
     int_tuple,
     padding_pairs,
+    size_text,
 )
 from convdocs.arithmetic import _extent, conv_output_size, conv_transpose_output_size
 
@@ -94,12 +95,10 @@ def _check_output_padding(stride, dilation, output_padding):
 
 def _token(value) -> str:
     """``3`` -> ``"3"``; ``(3, 5)`` -> ``"3x5"`` (the layer-string form of a value)."""
-    if isinstance(value, tuple):
-        if any(isinstance(v, tuple) for v in value):
-            msg = f"padding {value} has (before, after) pairs, which layer strings cannot show"
-            raise ValueError(msg)
-        return "x".join(map(str, value))
-    return str(value)
+    if isinstance(value, tuple) and any(isinstance(v, tuple) for v in value):
+        msg = f"padding {value} has (before, after) pairs, which layer strings cannot show"
+        raise ValueError(msg)
+    return size_text(value)
 
 
 @dataclass(frozen=True)
@@ -667,8 +666,8 @@ class ReceptiveField:
             ("effective padding", _fmt(self.padding, self._scalar)),
         ]
         if self.input_size is not None:
-            rows.insert(0, ("input size", _fmt_size(self.input_size, self._scalar)))
-            rows.insert(1, ("output size", _fmt_size(self.output_size, self._scalar)))
+            rows.insert(0, ("input size", size_text(self.input_size)))
+            rows.insert(1, ("output size", size_text(self.output_size)))
         rows.insert(0, ("units of", self.name))
         if self.note:
             rows.append(("note", self.note))
@@ -681,7 +680,7 @@ class ReceptiveField:
             [
                 row.name,
                 row.kind,
-                "-" if row.output_size is None else _fmt_size(row.output_size, False),
+                "-" if row.output_size is None else size_text(row.output_size),
                 _fmt(row.stride, False),
                 _fmt(row.size, False),
                 _fmt(row.center, False),
@@ -730,10 +729,6 @@ def _fmt(value, scalar) -> str:
     if len(set(texts)) == 1:
         return texts[0]
     return " x ".join(texts) if any(".." in t for t in texts) else "x".join(texts)
-
-
-def _fmt_size(value, scalar) -> str:
-    return str(value) if scalar else "x".join(map(str, value))
 
 
 def _row(name, kind, branches, sizes) -> LayerField:

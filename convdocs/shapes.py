@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from convdocs import _fx
-from convdocs._validate import _describe, _is_int, int_tuple
+from convdocs._validate import _describe, _is_int, int_tuple, size_text
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_conv_transpose_output_size,
@@ -112,7 +112,7 @@ class ShapeReport:
     nearest: tuple = ()
 
     def _lines(self) -> list[str]:
-        shown = "x".join(map(str, self.input_shape))
+        shown = size_text(self.input_shape)
         if self.ok:
             head = f"{self.model} on a {shown} input: every layer accepts its input"
         elif self.runs:
@@ -129,7 +129,9 @@ class ShapeReport:
         for m in self.misaligned[1:] if not self.ok else ():
             lines.extend(_wrap(f"also: {m}", "  "))
         if self.nearest:
-            lines.append(f"  nearest valid input sizes: {' and '.join(map(_size, self.nearest))}")
+            lines.append(
+                f"  nearest valid input sizes: {' and '.join(map(size_text, self.nearest))}"
+            )
         if self.ok:
             lines.extend(_step_lines(self.steps, indent="  "))
         return lines
@@ -190,7 +192,7 @@ class InputSizes:
                 f"{self.model}: {rule} (every square size from 1 to {self.checked_up_to} "
                 f"checked; period {self.period})"
             ),
-            *_wrap(f"valid candidates: {', '.join(map(_size, self.valid)) or 'none'}", ""),
+            *_wrap(f"valid candidates: {', '.join(map(size_text, self.valid)) or 'none'}", ""),
         ]
         return "\n".join(lines)
 
@@ -203,10 +205,6 @@ def _wrap(text, indent) -> list[str]:
     return textwrap.wrap(
         text, 88, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
     )
-
-
-def _size(size) -> str:
-    return str(size) if _is_int(size) else "x".join(map(str, size))
 
 
 def _step_lines(steps, indent) -> list[str]:
@@ -481,7 +479,7 @@ class _Walker:
                 padding = _padding_text(layer.pads)
                 raise _Fail(
                     f"the kernel spans {_span(k, d)} pixels but the input, padded, has "
-                    f"{n + sum(p)} (size {_size(sizes)}, padding {padding}): the kernel "
+                    f"{n + sum(p)} (size {size_text(sizes)}, padding {padding}): the kernel "
                     "does not fit"
                 ) from None
         state.down[node] *= math.lcm(*layer.stride)
@@ -551,7 +549,7 @@ class _Walker:
         sizes = x.spatial(self.ndim)
         out = tuple(n if w is None else w for w, n in zip(wanted, sizes))
         value = _Tensor((*x.shape[: -self.ndim], *out), x.varies and None in wanted)
-        self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
+        self.record(state, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
         return value
 
     def interpolate(self, node, state, args, kwargs):
@@ -564,7 +562,7 @@ class _Walker:
             out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * self.ndim
             state.records[node] = _resize(g, sizes, out)
             value = _Tensor((*x.shape[: -self.ndim], *out), varies=False)
-            self.record(state, node, self.kinds[node], value, f"fixed at {_size(out)}", x)
+            self.record(state, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
             return value
         scale = g.get("scale_factor")
         if scale is None:  # neither size nor scale: PyTorch's error, from the meta device
@@ -741,7 +739,7 @@ class _Walker:
             self.misalign(
                 state,
                 node,
-                f"combines maps of spatial sizes {' and '.join(map(_size, sorted(spatial)))}: "
+                f"combines maps of spatial sizes {' and '.join(map(size_text, sorted(spatial)))}: "
                 "one is broadcast over the other",
             )
         value = _Tensor(tuple(out), any(t.varies for t in tensors))
@@ -1001,7 +999,7 @@ def _disagreement(shapes, ndim) -> str:
     """``'spatial sizes 125x125 and 124x124 differ'``, or the first other axis that does."""
     spatial = [s[len(s) - ndim :] for s in shapes]
     if len(set(spatial)) > 1:
-        return f"spatial sizes {' and '.join(map(_size, spatial))} differ"
+        return f"spatial sizes {' and '.join(map(size_text, spatial))} differ"
     for axis, sizes in enumerate(zip(*shapes)):
         if len(set(sizes)) > 1:
             return f"sizes {' and '.join(map(str, sizes))} of dimension {axis} differ"
