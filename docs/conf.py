@@ -87,7 +87,8 @@ sphinx_gallery_conf = {
     "doc_module": ("convdocs",),
     "reference_url": {"convdocs": None},
     "exclude_implicit_doc": {r"pyplot\.", r"numpy\."},
-    "reset_modules": ("matplotlib", "gallery_hooks.reset_seeds"),
+    # matplotlib's defaults, then the site's figure style (convdocs.plot.STYLE).
+    "reset_modules": ("matplotlib", "gallery_hooks.figure_style", "gallery_hooks.reset_seeds"),
     "reset_modules_order": "before",
     "remove_config_comments": True,
     # Only rich (HTML) reprs: a bare "Text(0.5, 1, ...)" under a figure helps nobody.
@@ -101,6 +102,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": (True, "jshtml"),
     # SVG for diagrams, JPEG for photographs (docs/_ext/gallery_hooks.py).
     "image_scrapers": ("gallery_hooks.scraper",),
+    # A 2x PNG beside each 1x one, for high-density screens (the scraper keeps SVGs
+    # and JPEG photographs at 1x).
+    "image_srcset": ["2x"],
 }
 
 # -- Guide pages: MyST-NB text notebooks, executed at build time ----------------------
