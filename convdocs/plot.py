@@ -584,13 +584,14 @@ _PNG_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
 
 
 def _palette_png(match: re.Match) -> str:
-    """Re-encode one embedded PNG frame with a palette of at most 64 colours."""
+    """Re-encode one embedded PNG frame with a palette of at most 32 colours."""
     from PIL import Image
 
     data = base64.b64decode(match.group(1).replace("\\\n", ""))
     image = Image.open(io.BytesIO(data)).convert("RGB")
-    # Flat role colours and anti-aliased text: 64 colours keep every edge.
-    image = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # A dozen flat role colours and anti-aliased text: 32 colours keep every edge
+    # (the frames' text is large enough to need few shades of grey).
+    image = image.quantize(32, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -145,23 +145,30 @@ html_sidebars = {
 html_show_sourcelink = False
 
 
-# -- Light thumbnails ------------------------------------------------------------------
+# -- Light thumbnails and figures -------------------------------------------------------
 # The gallery's and the API pages' thumbnails are 400x280 RGBA PNGs of flat-coloured
-# diagrams: an 8-bit palette stores them in well under half the bytes, with no visible
-# change at thumbnail size. Done on the built copies, after every build.
+# diagrams, and its PNG figures (1x and 2x) pixel grids with flat colours and text: an
+# 8-bit palette stores them in well under half the bytes, with no visible change. The
+# figures keep their resolution and the text size the scraper declared in them
+# (docs/_ext/gallery_hooks.py). Done on the built copies, after every build.
 def _palette_thumbnails(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    from PIL import Image
+    from PIL import Image, PngImagePlugin
 
-    for path in (Path(app.outdir) / "_images").glob("*_thumb.png"):
+    for path in (Path(app.outdir) / "_images").glob("sphx_glr_*.png"):
         with Image.open(path) as image:
             if image.mode == "P":
                 continue
+            colors = 128 if path.stem.endswith("_thumb") else 256
             quantized = image.convert("RGB").quantize(
-                128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+                colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
             )
-        quantized.save(path, optimize=True)
+            info = PngImagePlugin.PngInfo()
+            for key, value in image.text.items():
+                info.add_text(key, value)
+            dpi = image.info.get("dpi")
+        quantized.save(path, optimize=True, pnginfo=info, **({"dpi": dpi} if dpi else {}))
 
 
 def setup(app):
