@@ -96,7 +96,12 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "download_all_examples": True,
-    "first_notebook_cell": "%matplotlib inline",
+    # The site's figure style (applied to the examples by the reset hook) in the
+    # downloaded notebooks too.
+    "first_notebook_cell": (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+        "from convdocs.plot import STYLE\n\nplt.style.use(STYLE)"
+    ),
     "min_reported_time": 0,
     "show_memory": False,
     "matplotlib_animations": (True, "jshtml"),
@@ -151,7 +156,7 @@ html_show_sourcelink = False
 # 8-bit palette stores them in well under half the bytes, with no visible change. The
 # figures keep their resolution and the text size the scraper declared in them
 # (docs/_ext/gallery_hooks.py). Done on the built copies, after every build.
-def _palette_thumbnails(app, exception):
+def _palette_pngs(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     from PIL import Image, PngImagePlugin
@@ -172,4 +177,4 @@ def _palette_thumbnails(app, exception):
 
 
 def setup(app):
-    app.connect("build-finished", _palette_thumbnails)
+    app.connect("build-finished", _palette_pngs)
