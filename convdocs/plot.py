@@ -57,6 +57,7 @@ from convdocs.upsampling import overlap_counts
 
 __all__ = [
     "COLORS",
+    "STYLE",
     "ConvolutionDiagram",
     "StackDiagram",
     "animate_convolution",
@@ -91,6 +92,34 @@ Examples
 ['input', 'kernel', 'output', 'padding']
 """
 
+STYLE = {
+    "font.size": 13,
+    "figure.figsize": (6.4, 4.0),
+    "legend.fontsize": "medium",
+    "legend.title_fontsize": "medium",
+}
+"""The matplotlib style of the site's figures: text as large as the page's text.
+
+A figure at most 6.5 inches wide (the text column of the documentation, about 620
+pixels) is shown at its natural size, 96 pixels per inch: 13-point text then has the
+x-height of 16-pixel body text. Every figure of the gallery and the guide uses it
+(sphinx-gallery applies it before each example); use it with ``plt.style.use(STYLE)``
+or ``matplotlib.rc_context(STYLE)``, and keep explicit font sizes at or above
+``STYLE["font.size"]``. The helpers of this module size their text from it.
+
+Examples
+--------
+>>> import matplotlib.pyplot as plt
+>>> from convdocs.plot import STYLE
+>>> with plt.rc_context(STYLE):
+...     fig, ax = plt.subplots()
+...     ax.set_title("a title").get_fontsize() >= STYLE["font.size"]
+True
+>>> fig.get_size_inches().tolist()
+[6.4, 4.0]
+>>> plt.close(fig)
+"""
+
 # Darker shades of the role colours, for cell edges and outlines.
 _EDGES = {
     "input": "#3182bd",
@@ -100,8 +129,7 @@ _EDGES = {
     "output": "#31a354",
 }
 _ROLES = np.array(["padding", "input", "inserted"])  # role codes 0, 1, 2 of the grids
-_GAP = 1.5  # cells between the input grid and the output grid
-_LABEL_ROWS = 2.4  # cells of room under the grids for their labels
+_GAP = 1.5  # cells between the input grid and the output grid, at least
 _CELL_INCHES = 0.25  # size of one cell in the figures the functions create
 _DPI = 72  # resolution of the animations' frames (the jshtml writer uses the figure dpi)
 
@@ -300,12 +328,24 @@ def _check_step(step, count: int) -> int:
 # -- Drawing ----------------------------------------------------------------------------
 
 
+def _text_points(dpi=None) -> float:
+    """Font size of the helpers' text: ``STYLE["font.size"]`` or the rcParams' if
+    larger, scaled up for a raster of fewer than 96 dots per inch (an animation's
+    frames are shown at their natural size, one pixel per dot)."""
+    import matplotlib as mpl
+
+    size = max(mpl.rcParams["font.size"], STYLE["font.size"])
+    return size * 96 / min(dpi, 96) if dpi else size
+
+
 def _new_axes(width_cells: float, height_cells: float, dpi=None, title=""):
     import matplotlib.pyplot as plt
 
-    # Wide enough for the title (about 0.6 em per character at 10 points).
-    width = max(width_cells * _CELL_INCHES, len(title) * 10 * 0.6 / 72) + 0.2
-    figsize = (width, height_cells * _CELL_INCHES + 0.5)
+    # Wide enough for the title (about 0.6 em per character), drawn as _Drawing does.
+    lines = title.replace(": ", ":\n", 1).split("\n")
+    width = max(width_cells * _CELL_INCHES, max(map(len, lines)) * _text_points(dpi) * 0.6 / 72)
+    line = _text_points(dpi) * 1.3 / 72
+    figsize = (width + 0.2, height_cells * _CELL_INCHES + 0.5 + (len(lines) - 1) * line)
     _, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
     return ax
 
@@ -347,13 +387,15 @@ def _finish(ax, width: float, height: float) -> None:
 class _Drawing:
     """A diagram on an axes, with the artists that move from step to step."""
 
-    def __init__(self, ax, geometry: _Geometry):
+    def __init__(self, ax, geometry: _Geometry, animated=False):
         self.ax, self.geometry = ax, geometry
         (gh, gw), (oh, ow) = geometry.grid_shape, geometry.output_shape
-        self.x_out = gw + _GAP
+        size = _text_points(ax.figure.dpi if animated else None)
+        gap, label_rows = _layout(geometry, size)
+        self.x_out = gw + gap
         self.y_out = max((gh - oh) // 2, 0)
         self.y_in = max((oh - gh) // 2, 0)
-        height = max(gh, oh) + _LABEL_ROWS
+        height = max(gh, oh) + label_rows
         _draw_grid(ax, geometry.codes, y0=self.y_in)
         rows, cols = np.indices(geometry.output_shape).reshape(2, -1)
         _cells(ax, rows, cols, "output", x0=self.x_out, y0=self.y_out)
@@ -368,16 +410,11 @@ class _Drawing:
         outline = {"fill": False, "edgecolor": _EDGES["kernel"], "lw": 2, "gid": "window"}
         self.window = ax.add_patch(Rectangle((0, 0), span[1], span[0], **outline))
         self.current = ax.add_patch(Rectangle((0, 0), 1, 1, gid="current", **{**kernel, "lw": 2}))
-        label = {"ha": "center", "va": "top", "fontsize": 9}
-        (ih, iw) = geometry.input_shape
-        what = f"input {ih}x{iw}"
-        if geometry.transposed:
-            what += f"\n+ zeros, padding: {gh}x{gw}"
-        elif geometry.padding != ((0, 0), (0, 0)):
-            what += f"\n+ padding: {gh}x{gw}"
-        ax.text(gw / 2, max(gh, oh) + 0.25, what, **label)
+        label = {"ha": "center", "va": "top", "fontsize": size}
+        ax.text(gw / 2, max(gh, oh) + 0.25, _labels(geometry)[0], **label)
         self.output_label = ax.text(self.x_out + ow / 2, max(gh, oh) + 0.25, "", **label)
-        ax.set_title(geometry.title, fontsize=10)
+        # "transposed:" on a line of its own keeps the diagram narrow
+        ax.set_title(geometry.title.replace(": ", ":\n", 1), fontsize=size)
         _finish(ax, self.x_out + ow, height)
 
     def show(self, step: int) -> ConvolutionDiagram:
@@ -389,9 +426,7 @@ class _Drawing:
         self.window.set_xy((col, self.y_in + row))
         out_row, out_col = g.cell(step)
         self.current.set_xy((self.x_out + out_col, self.y_out + out_row))
-        self.output_label.set_text(
-            f"output {g.output_shape[0]}x{g.output_shape[1]}\ncell ({out_row}, {out_col})"
-        )
+        self.output_label.set_text(_output_label(g.output_shape, (out_row, out_col)))
         return ConvolutionDiagram(
             ax=self.ax,
             transposed=g.transposed,
@@ -407,9 +442,36 @@ class _Drawing:
         )
 
 
-def _layout_cells(geometry: _Geometry) -> tuple[float, float]:
+def _output_label(shape, cell) -> str:
+    return f"output {shape[0]}x{shape[1]}\ncell ({cell[0]}, {cell[1]})"
+
+
+def _labels(geometry: _Geometry) -> tuple[str, str]:
+    """The label under the input grid, and the longest one under the output grid."""
+    (ih, iw), (gh, gw) = geometry.input_shape, geometry.grid_shape
+    what = f"input {ih}x{iw}"
+    if geometry.transposed:
+        what += f"\n+ zeros, padding: {gh}x{gw}"
+    elif geometry.padding != ((0, 0), (0, 0)):
+        what += f"\n+ padding: {gh}x{gw}"
+    last = tuple(n - 1 for n in geometry.output_shape)
+    return what, _output_label(geometry.output_shape, last)
+
+
+def _layout(geometry: _Geometry, size: float) -> tuple[float, float]:
+    """Cells between the two grids and under them, so that labels of ``size`` points
+    (two lines, about 0.6 em per character) fit in a figure of ``_CELL_INCHES`` cells."""
+    (_, gw), (_, ow) = geometry.grid_shape, geometry.output_shape
+    em = size / 72 / _CELL_INCHES
+    left, right = (max(map(len, text.split("\n"))) * 0.6 * em for text in _labels(geometry))
+    gap = max(_GAP, (left - gw) / 2 + (right - ow) / 2 + em)
+    return gap, 0.25 + 2 * 1.3 * em + 0.3
+
+
+def _layout_cells(geometry: _Geometry, size: float) -> tuple[float, float]:
     (gh, gw), (oh, ow) = geometry.grid_shape, geometry.output_shape
-    return gw + _GAP + ow, max(gh, oh) + _LABEL_ROWS
+    gap, label_rows = _layout(geometry, size)
+    return gw + gap + ow, max(gh, oh) + label_rows
 
 
 def draw_convolution(
@@ -539,7 +601,7 @@ def draw_convolution(
     )
     step = _check_step(step, geometry.count)
     if ax is None:
-        ax = _new_axes(*_layout_cells(geometry), title=geometry.title)
+        ax = _new_axes(*_layout_cells(geometry, _text_points()), title=geometry.title)
     return _Drawing(ax, geometry).show(step)
 
 
@@ -547,13 +609,14 @@ _PNG_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
 
 
 def _palette_png(match: re.Match) -> str:
-    """Re-encode one embedded PNG frame with a palette of at most 64 colours."""
+    """Re-encode one embedded PNG frame with a palette of at most 32 colours."""
     from PIL import Image
 
     data = base64.b64decode(match.group(1).replace("\\\n", ""))
     image = Image.open(io.BytesIO(data)).convert("RGB")
-    # Flat role colours and anti-aliased text: 64 colours keep every edge.
-    image = image.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # A dozen flat role colours and anti-aliased text: 32 colours keep every edge
+    # (the frames' text is large enough to need few shades of grey).
+    image = image.quantize(32, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -696,8 +759,9 @@ def animate_convolution(
     )
     new_figure = ax is None
     if new_figure:
-        ax = _new_axes(*_layout_cells(geometry), dpi=dpi, title=geometry.title)
-    drawing = _Drawing(ax, geometry)
+        cells = _layout_cells(geometry, _text_points(dpi))
+        ax = _new_axes(*cells, dpi=dpi, title=geometry.title)
+    drawing = _Drawing(ax, geometry, animated=True)
     drawing.show(0)
     if new_figure:  # lay the figure out once, not on every frame
         ax.figure.draw_without_rendering()
@@ -789,7 +853,7 @@ def draw_padding(x, pad, mode="zeros", *, ax=None):
     for role, mask in (("padding", ~inside), ("input", inside)):
         r, c = np.nonzero(mask)
         _cells(ax, r, c, role, **(face if role == "padding" else {}))
-    size = min(10, 7 + 10 / max(rows, cols))
+    size = _text_points()
     for (i, j), value in np.ndenumerate(values):
         if inside[i, j] or name is not None:
             ax.text(j + 0.5, i + 0.5, _format(value), ha="center", va="center", fontsize=size)
@@ -880,7 +944,7 @@ def draw_overlap(kernel_size, stride, size, ax=None):
     cmap = LinearSegmentedColormap.from_list("overlap", ["white", _EDGES["output"]])
     top = counts.max()
     ax.imshow(counts, cmap=cmap, vmin=0, vmax=top, extent=(0, cols, rows, 0))
-    fontsize = min(10, 7 + 10 / max(rows, cols))
+    fontsize = _text_points()
     for (i, j), value in np.ndenumerate(counts):
         color = "white" if value > 0.6 * top else "black"
         ax.text(j + 0.5, i + 0.5, int(value), ha="center", va="center", color=color,
@@ -888,10 +952,7 @@ def draw_overlap(kernel_size, stride, size, ax=None):
     what = _text(kernel) if not one_dim else str(kernel[1])
     step = _text(stride) if not one_dim else str(stride[1])
     uneven = any(k % s for k, s in zip(kernel, stride))
-    ax.set_title(
-        f"kernel {what}, stride {step}: {'uneven' if uneven else 'even'} overlap",
-        fontsize=10,
-    )
+    ax.set_title(f"kernel {what}, stride {step}: {'uneven' if uneven else 'even'} overlap")
     ax.set_xticks(np.arange(cols + 1), minor=True)
     ax.set_yticks(np.arange(rows + 1), minor=True)
     ax.grid(which="minor", color="white", linewidth=1)

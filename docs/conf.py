@@ -90,7 +90,8 @@ sphinx_gallery_conf = {
     "doc_module": ("convdocs",),
     "reference_url": {"convdocs": None},
     "exclude_implicit_doc": {r"pyplot\.", r"numpy\."},
-    "reset_modules": ("matplotlib", "gallery_hooks.reset_seeds"),
+    # matplotlib's defaults, then the site's figure style (convdocs.plot.STYLE).
+    "reset_modules": ("matplotlib", "gallery_hooks.figure_style", "gallery_hooks.reset_seeds"),
     "reset_modules_order": "before",
     "remove_config_comments": True,
     # Only rich (HTML) reprs: a bare "Text(0.5, 1, ...)" under a figure helps nobody.
@@ -98,12 +99,20 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "download_all_examples": True,
-    "first_notebook_cell": "%matplotlib inline",
+    # The site's figure style (applied to the examples by the reset hook) in the
+    # downloaded notebooks too.
+    "first_notebook_cell": (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+        "from convdocs.plot import STYLE\n\nplt.style.use(STYLE)"
+    ),
     "min_reported_time": 0,
     "show_memory": False,
     "matplotlib_animations": (True, "jshtml"),
     # SVG for diagrams, JPEG for photographs (docs/_ext/gallery_hooks.py).
     "image_scrapers": ("gallery_hooks.scraper",),
+    # A 2x PNG beside each 1x one, for high-density screens (the scraper keeps SVGs
+    # and JPEG photographs at 1x).
+    "image_srcset": ["2x"],
 }
 
 # -- Guide pages: MyST-NB text notebooks, executed at build time ----------------------
@@ -146,24 +155,31 @@ html_sidebars = {
 html_show_sourcelink = False
 
 
-# -- Light thumbnails ------------------------------------------------------------------
+# -- Light thumbnails and figures -------------------------------------------------------
 # The gallery's and the API pages' thumbnails are 400x280 RGBA PNGs of flat-coloured
-# diagrams: an 8-bit palette stores them in well under half the bytes, with no visible
-# change at thumbnail size. Done on the built copies, after every build.
-def _palette_thumbnails(app, exception):
+# diagrams, and its PNG figures (1x and 2x) pixel grids with flat colours and text: an
+# 8-bit palette stores them in well under half the bytes, with no visible change. The
+# figures keep their resolution and the text size the scraper declared in them
+# (docs/_ext/gallery_hooks.py). Done on the built copies, after every build.
+def _palette_pngs(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    from PIL import Image
+    from PIL import Image, PngImagePlugin
 
-    for path in (Path(app.outdir) / "_images").glob("*_thumb.png"):
+    for path in (Path(app.outdir) / "_images").glob("sphx_glr_*.png"):
         with Image.open(path) as image:
             if image.mode == "P":
                 continue
+            colors = 128 if path.stem.endswith("_thumb") else 256
             quantized = image.convert("RGB").quantize(
-                128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+                colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
             )
-        quantized.save(path, optimize=True)
+            info = PngImagePlugin.PngInfo()
+            for key, value in image.text.items():
+                info.add_text(key, value)
+            dpi = image.info.get("dpi")
+        quantized.save(path, optimize=True, pnginfo=info, **({"dpi": dpi} if dpi else {}))
 
 
 def setup(app):
-    app.connect("build-finished", _palette_thumbnails)
+    app.connect("build-finished", _palette_pngs)

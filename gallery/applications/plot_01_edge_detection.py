@@ -55,15 +55,20 @@ print(f"g_x from {gx.min():.2f} to {gx.max():.2f}: both signs occur")
 # brightness increases.
 
 strong = magnitude > np.percentile(magnitude, 80)
-fig, axes = plt.subplots(1, 4, figsize=(12, 3.8), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.6), layout="constrained")
+axes = axes.ravel()
 limit = np.abs(gx).max()
 panels = [
     (image, "input", {"cmap": "gray"}),
-    (gx, "$g_x$ (Sobel x)", {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}),
-    (magnitude, "magnitude $\\sqrt{g_x^2 + g_y^2}$", {"cmap": "magma"}),
+    (
+        gx,
+        "x derivative (Sobel)",
+        {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit},
+    ),
+    (magnitude, "gradient magnitude", {"cmap": "magma"}),
     (
         np.where(strong, direction, np.nan),
-        "direction (strongest 20%)",
+        "direction (top 20%)",
         {"cmap": "twilight", "vmin": -180, "vmax": 180},
     ),
 ]
@@ -73,7 +78,7 @@ for ax, (values, title, style) in zip(axes, panels):
     ax.set_xlabel("column")
 fig.colorbar(shown, ax=axes[3], label="degrees", shrink=0.8)
 axes[0].set_ylabel("row")
-fig.suptitle("Sobel derivatives in float64: convdocs equals OpenCV")
+fig.suptitle("Sobel in float64: convdocs equals OpenCV")
 plt.show()
 
 # %%
@@ -96,16 +101,16 @@ print(
     "uint8 output sets all of them to 0"
 )
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 4), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.8), layout="constrained")
 axes[0].imshow(clipped, cmap="gray")
-axes[0].set_title("filter2D(uint8, ddepth=-1): clipped")
+axes[0].set_title("filter2D, uint8 output:\nclipped")
 limit = np.abs(exact).max()
 axes[1].imshow(exact, cmap="RdBu_r", vmin=-limit, vmax=limit)
-axes[1].set_title("conv2d(uint8 image): float64, signed")
+axes[1].set_title("conv2d, float64 output:\nsigned")
 for ax in axes:
     ax.set_xlabel("column")
 axes[0].set_ylabel("row")
-fig.suptitle("The same derivative, clipped to 8 bits and exact")
+fig.suptitle("One derivative, clipped to 8 bits and exact")
 plt.show()
 
 # %%

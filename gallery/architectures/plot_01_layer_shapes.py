@@ -168,12 +168,13 @@ STYLE = {
 }
 
 fig, axes = plt.subplots(
-    1, 2, figsize=(11, 4.8), sharey=True, layout="constrained"
+    2, 1, figsize=(6.4, 8.4), sharey=True, layout="constrained"
 )
 for ax, (title, rows) in zip(axes, traces.items()):
     sizes = [224] + [row["out"][-1] for row in rows]
     ax.plot(range(len(sizes)), sizes, "o-", color="0.45", markersize=3)
     found = halvings(rows)
+    labels = 0
     for i, row, kind in found:
         style = STYLE[kind]
         ax.plot(
@@ -184,14 +185,18 @@ for ax, (title, rows) in zip(axes, traces.items()):
             markerfacecolor=style["color"],
             markeredgecolor="black",
         )
-        if kind != "shortcut":
+        if (
+            kind != "shortcut"
+        ):  # labels above and below in turn: neighbours can be close
+            above = labels % 2 == 0
             ax.annotate(
                 f"{row['name']}\n{row['in'][-1]} -> {row['out'][-1]}",
                 (i, row["out"][-1]),
-                xytext=(7, 4),
+                xytext=(7, 4 if above else -6),
                 textcoords="offset points",
-                fontsize=8,
+                va="bottom" if above else "top",
             )
+            labels += 1
     n_conv = sum(kind == "conv" for _, _, kind in found)
     n_pool = sum(kind == "max-pool" for _, _, kind in found)
     convs = f"{n_conv} stride-2 conv" + ("s" if n_conv != 1 else "")
@@ -203,8 +208,9 @@ axes[0].set_yscale("log", base=2)
 axes[0].set_yticks([1, 7, 14, 28, 56, 112, 224])
 axes[0].set_yticklabels(["1", "7", "14", "28", "56", "112", "224"])
 axes[0].yaxis.set_minor_locator(NullLocator())
-axes[0].set_ylim(0.7, 400)
-axes[0].set_ylabel("output height = width (log scale)")
+axes[0].set_ylim(0.3, 600)  # room for the labels under the last points
+for ax in axes:
+    ax.set_ylabel("height = width (log)")
 handles = [
     Line2D(
         [],
@@ -218,8 +224,8 @@ handles = [
     )
     for style in STYLE.values()
 ]
-axes[1].legend(handles=handles, loc="lower left", fontsize=9)
-fig.suptitle("Spatial size after each layer on a 224x224 input")
+fig.legend(handles=handles, loc="outside lower center", ncols=2)
+fig.suptitle("Size after each layer on a 224x224 input")
 plt.show()
 
 # %%

@@ -111,7 +111,7 @@ with torch.no_grad():
 # -----------------------
 
 span = range(150, 701)
-fig, ax = plt.subplots(figsize=(9, 2.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 2.8), layout="constrained")
 ax.eventplot(
     [
         valid_input_sizes(original, span).valid,
@@ -138,8 +138,7 @@ ax.set_ylim(-0.5, 1.7)
 ax.set_xlabel("input size (pixels per side)")
 ax.set_xlim(150, 700)
 ax.set_title(
-    "Input sizes a depth-4 U-Net accepts: 16k + 12 from 188, "
-    "or multiples of 16"
+    "Input sizes a depth-4 U-Net accepts:\n16k + 12 from 188, or multiples of 16"
 )
 plt.show()
 

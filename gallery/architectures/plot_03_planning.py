@@ -76,7 +76,9 @@ variants = {
     "strides late": "conv7p3,pool3s1p1,conv3s2p1,conv3s4p1",
     "no pooling, stride-2 convs": "conv7s2p3,conv3s2p1,conv3p1,conv3s2p1",
 }
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+fig, axes = plt.subplots(
+    2, 1, figsize=(6.4, 7), sharex=True, layout="constrained"
+)
 for name, layers_text in variants.items():
     result = receptive_field(layers_text, 224)
     rows = result.layers
@@ -92,10 +94,12 @@ axes[0].set_title("Output size after each layer (224 input)")
 axes[0].set_ylabel("pixels per side")
 axes[1].set_title("Receptive field after each layer")
 axes[1].set_ylabel("input pixels per side")
+axes[1].set_xlabel("layer (0 = input)")
 for ax in axes:
-    ax.set_xlabel("layer (0 = input)")
     ax.grid(True, alpha=0.3)
-axes[0].legend()
+fig.legend(
+    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=1
+)
 plt.show()
 
 # The rows conv3s4p1 skips: window j reads input rows 4j - 1 to 4j + 1 (padding 1).

@@ -107,13 +107,13 @@ settings = [
     {"input_size": 6, "kernel_size": 3, "stride": 2, "padding": 1},
 ]
 fig, axes = plt.subplots(
-    2, (len(settings) + 1) // 2, figsize=(12, 5), layout="constrained"
+    (len(settings) + 1) // 2, 2, figsize=(6.4, 11), layout="constrained"
 )
 for ax, kwargs in zip(axes.flat, settings):
     draw_convolution(**kwargs, step=0, ax=ax)
 for ax in axes.flat[len(settings) :]:
     ax.set_axis_off()
-fig.suptitle("Dumoulin & Visin's seven direct-convolution settings")
+fig.suptitle("Dumoulin & Visin's seven direct settings")
 plt.show()
 
 # %%

@@ -75,13 +75,13 @@ settings = [
     {"input_size": 7, "kernel_size": 3, "padding": 2, "transposed": True},
 ]
 fig, axes = plt.subplots(
-    2, (len(settings) + 1) // 2, figsize=(12, 5), layout="constrained"
+    (len(settings) + 1) // 2, 2, figsize=(6.4, 6.6), layout="constrained"
 )
 for ax, kwargs in zip(axes.flat, settings):
     draw_convolution(**kwargs, step=0, ax=ax)
 for ax in axes.flat[len(settings) :]:
     ax.set_axis_off()
-fig.suptitle("The unit-stride transposed settings, as direct convolutions")
+fig.suptitle("Unit-stride transposed settings,\nas direct convolutions")
 plt.show()
 
 # %%

@@ -76,10 +76,13 @@ odd_case = animate_convolution(
 # learned upsampling starts out with a checkerboard (Odena et al., 2016). A
 # kernel size divisible by the stride, ``k = 4``, covers the inside evenly.
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 4.2), layout="constrained")
-draw_overlap(3, 2, (4, 4), ax=axes[0])
-draw_overlap(4, 2, (4, 4), ax=axes[1])
-fig.suptitle("Kernel copies covering each output pixel (4x4 input, stride 2)")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.2), layout="constrained")
+for ax, kernel in zip(axes, (3, 4)):
+    draw_overlap(kernel, 2, (4, 4), ax=ax)
+    ax.set_title(
+        ax.get_title().replace(": ", ":\n")
+    )  # two lines fit the column
+fig.suptitle("Kernel copies covering each output pixel\n(4x4 input, stride 2)")
 plt.show()
 
 # %%

@@ -35,7 +35,7 @@ dilated = animate_convolution(7, 3, dilation=2)
 # read the same 5x5 window of the input, and both give a 3x3 output.
 
 assert conv_output_size(7, 5) == conv_output_size(7, 3, dilation=2)
-fig, axes = plt.subplots(1, 2, figsize=(7, 3), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.4), layout="constrained")
 draw_convolution(7, 3, dilation=2, step=4, ax=axes[0])
 draw_convolution(7, 5, step=4, ax=axes[1])
 axes[0].set_title("k=3, d=2: 9 taps over 5x5")

@@ -29,13 +29,13 @@ from convdocs.plot import draw_convolution
 # The span grows from 3 to 5 to 7 pixels while the number of weights stays 9, and
 # the output shrinks from 5x5 to 3x3 to 1x1.
 
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
-for ax, d in zip(axes, (1, 2, 3)):
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.4), layout="constrained")
+for ax, d in zip(axes.flat, (1, 2, 3)):
     diagram = draw_convolution(7, 3, dilation=d, step=0, ax=ax)
     assert diagram.output_shape[0] == conv_output_size(7, 3, dilation=d)
+axes[1, 1].set_axis_off()
 fig.suptitle(
-    "A 3x3 kernel at dilations 1, 2, 3 on a 7x7 input "
-    "(orange: the taps it reads)"
+    "A 3x3 kernel at dilations 1, 2, 3 on a 7x7 input\n(orange: the taps it reads)"
 )
 plt.show()
 
@@ -65,7 +65,8 @@ for k, d in [(3, 1), (3, 2), (3, 4), (3, 8), (5, 2)]:
 
 photo = photograph(downsample=2)
 sobel_y = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]])
-fig, axes = plt.subplots(1, 4, figsize=(11, 3.7), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 7), layout="constrained")
+axes = axes.ravel()
 axes[0].imshow(photo, cmap="gray")
 axes[0].set_title(f"input {photo.shape[0]}x{photo.shape[1]}")
 for ax, d in zip(axes[1:], (1, 4, 16)):
@@ -81,10 +82,11 @@ for ax, d in zip(axes[1:], (1, 4, 16)):
     ax.imshow(edges, cmap="RdBu_r", vmin=-limit, vmax=limit)
     span = effective_kernel_size(3, d)
     ax.set_title(f"dilation {d} (spans {span}x{span})")
-for ax in axes:
+for ax in axes[2:]:
     ax.set_xlabel("column")
-axes[0].set_ylabel("row")
-fig.suptitle("Horizontal edges at three dilation rates, same 9 weights")
+for ax in axes[::2]:
+    ax.set_ylabel("row")
+fig.suptitle("Horizontal edges at three dilation rates,\nsame 9 weights")
 plt.show()
 
 # %%

@@ -26,12 +26,12 @@ image = small_image()
 # The image, padded by one pixel
 # ------------------------------
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 4.2), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.9), layout="constrained")
 draw_padding(image, 1, mode=None, ax=axes[0])
 axes[0].set_title("5x5 image")
 draw_padding(image, 1, mode="zeros", ax=axes[1])
 axes[1].set_title("zero padded by 1: 7x7")
-fig.suptitle("Zero padding adds a border of zeros around the input")
+fig.suptitle("Zero padding adds a border of zeros")
 plt.show()
 
 padded = pad(image, 1)

@@ -37,17 +37,17 @@ grid = np.arange(1, 17).reshape(4, 4)
 width = 2
 
 
-fig, axes = plt.subplots(2, 3, figsize=(10, 7.4), layout="constrained")
+fig, axes = plt.subplots(3, 2, figsize=(6.4, 10.4), layout="constrained")
 draw_padding(grid, width, mode=None, ax=axes[0, 0])
-axes[0, 0].set_title("input\na b c d", fontsize=11)
+axes[0, 0].set_title("input\na b c d")
 for ax, mode in zip(axes.flat[1:], PADDING_MODES):
-    alias = f" (alias {', '.join(mode.aliases)})" if mode.aliases else ""
+    alias = f"\n(alias {', '.join(mode.aliases)})" if mode.aliases else ""
     # The pattern of each mode, cut to 2 padded pixels: "c b | a b c d | c b".
     left, middle, right = mode.pattern.split(" | ")
     pattern = f"{left[2:]} | {middle} | {right[:3]}"
     draw_padding(grid, width, mode=mode.name, ax=ax)
-    ax.set_title(f'mode="{mode.name}"{alias}\n{pattern}', fontsize=11)
-fig.suptitle("4x4 grid padded by 2: blue = input, grey = padding")
+    ax.set_title(f'mode="{mode.name}"{alias}\n{pattern}')
+fig.suptitle("4x4 grid padded by 2:\nblue = input, grey = padding")
 plt.show()
 
 # %%
@@ -57,7 +57,7 @@ plt.show()
 # mean the same mode. The table below comes from
 # :data:`convdocs.PADDING_MODES`, whose every entry is checked against the
 # installed libraries by convdocs' tests (a dash: the library has no such
-# mode). The word "reflect" (in red) appears in two rows: OpenCV's
+# mode). The word "reflect" (starred) appears in two rows: OpenCV's
 # ``BORDER_REFLECT`` and scipy.ndimage's ``"reflect"`` repeat the edge pixel,
 # so they are numpy's ``"symmetric"``, while numpy's and PyTorch's
 # ``"reflect"`` is OpenCV's ``BORDER_REFLECT_101`` (its default border,
@@ -73,27 +73,14 @@ columns = [
     "scipy",
     "tensorflow",
 ]
-header, *names = PADDING_MODES.as_rows(columns)
-fig, ax = plt.subplots(figsize=(10, 2.4), layout="constrained")
-ax.axis("off")
-table = ax.table(
-    cellText=names, colLabels=header, loc="center", cellLoc="center"
-)
-table.auto_set_font_size(False)
-table.set_fontsize(10)
-table.scale(1, 1.6)
-table.auto_set_column_width(list(range(len(header))))
-for (row, col), cell in table.get_celld().items():
-    if row == 0:
-        cell.set_text_props(weight="bold")
-        cell.set_facecolor("#f2f2f2")
-    elif "reflect" in names[row - 1][col].lower():
-        cell.set_text_props(weight="bold", color="#b2182b")
-ax.set_title(
-    "What each library calls each mode (red: the word 'reflect')",
-    fontsize=12,
-)
-plt.show()
+rows = [
+    [f"*{word}*" if "reflect" in word.lower() else word for word in row]
+    for row in PADDING_MODES.as_rows(columns)
+]
+widths = [max(len(row[col]) for row in rows) for col in range(len(columns))]
+print("What each library calls each mode (*starred*: the word 'reflect')\n")
+for row in rows:
+    print("  ".join(word.ljust(width) for word, width in zip(row, widths)))
 
 # %%
 # The trap in numbers, checked with OpenCV
@@ -158,7 +145,7 @@ rows, cols = photo.shape
 border = rows // 3
 print(f"photograph: {rows}x{cols}, padded by {border} on every side")
 
-fig, axes = plt.subplots(2, 3, figsize=(10, 8.4), layout="constrained")
+fig, axes = plt.subplots(3, 2, figsize=(6.4, 10.6), layout="constrained")
 padded = {"input": np.full((rows + 2 * border, cols + 2 * border), np.nan)}
 padded["input"][border:-border, border:-border] = photo
 for mode in PADDING_MODES:

@@ -81,7 +81,7 @@ for size in (224, 225):
 
 sizes = np.arange(8, 41)
 fig, axes = plt.subplots(
-    1, 2, figsize=(10, 3.6), sharey=True, layout="constrained"
+    1, 2, figsize=(6.4, 4.2), sharey=True, layout="constrained"
 )
 for ax, k in zip(axes, (3, 4)):
     pairs = np.array([same_padding(int(n), k, stride=2) for n in sizes])
@@ -99,9 +99,11 @@ for ax, k in zip(axes, (3, 4)):
     ax.set_yticks([0, 1, 2])
     ax.grid(True, alpha=0.3)
 axes[0].set_ylabel("padding (pixels)")
-axes[0].legend()
+fig.legend(
+    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2
+)
 fig.suptitle(
-    "TensorFlow's SAME padding at stride 2 alternates with the input size"
+    "TensorFlow's SAME padding at stride 2\nalternates with the input size"
 )
 plt.show()
 

@@ -63,7 +63,7 @@ for stride, out, count, ms in rows:
         f"{ms:6.3f} ms"
     )
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
 counts = [r[2] / 1e6 for r in rows]
 times = [r[3] for r in rows]
 ax.plot(counts, times, "o-")
@@ -74,9 +74,9 @@ for stride, out, count, ms in rows:
         textcoords="offset points",
         xytext=(6, -12),
     )
-ax.set_xlabel("million multiply-accumulates (from conv_output_size)")
-ax.set_ylabel("median time, ms (PyTorch, 1 thread)")
-ax.set_title("Conv2d 32->32, 3x3, padding 1, on 64x64: time follows the MACs")
+ax.set_xlabel("million multiply-accumulates")
+ax.set_ylabel("median time (ms, 1 thread)")
+ax.set_title("Conv2d 32->32, 3x3, padding 1, on 64x64:\ntime follows the MACs")
 ax.grid(True, alpha=0.3)
 plt.show()
 

@@ -49,7 +49,7 @@ def stack_field(k, stride, depth):
 # same numbers (open circles on the lines).
 
 depths = np.arange(1, 11)
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4), layout="constrained")
 for k, color in zip(kernel_sizes, colors):
     fields = [stack_field(k, 1, int(L)) for L in depths]
     assert fields == [1 + L * (k - 1) for L in depths]
@@ -101,7 +101,7 @@ assert first_wrong == {3: 3, 5: 3, 7: 3}
 # growth); the slide formula stays linear. At depth 5 a stack of 3x3 stride-2
 # layers sees 63 pixels, not 19.
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
 for k, color in zip(kernel_sizes, colors):
     right = [stack_field(k, 2, int(L)) for L in depths]
     wrong = [slide_formula(k, 2, int(L)) for L in depths]
@@ -110,15 +110,18 @@ for k, color in zip(kernel_sizes, colors):
         depths, wrong, "x--", color=color, label=f"kernel {k}: slide formula"
     )
 ax.axvspan(2.5, depths[-1] + 0.5, color=COLORS["padding"], alpha=0.5)
-ax.text(2.6, 2000, "the slide formula is wrong from here on", va="top")
+ax.text(2.6, 2000, "the slide formula is\nwrong from here on", va="top")
 ax.set_yscale("log", base=2)
-ax.set_title("Stride 2 on every layer: convdocs vs the slide formula")
+ax.yaxis.set_major_formatter("{x:g}")  # 4, not 2 with a small superscript 2
+ax.set_title("Stride 2 on every layer:\nconvdocs vs the slide formula")
 ax.set_xlabel("depth $L$ (layers)")
 ax.set_ylabel("receptive field (pixels, log scale)")
 ax.set_xticks(depths)
 ax.set_xlim(0.5, depths[-1] + 0.5)
 ax.grid(True, alpha=0.3)
-ax.legend(ncols=3, fontsize="small", loc="lower right")
+fig.legend(
+    *ax.get_legend_handles_labels(), loc="outside lower center", ncols=2
+)
 plt.show()
 assert stack_field(3, 2, 5) == 63 and slide_formula(3, 2, 5) == 19
 
@@ -167,7 +170,9 @@ styles = [
     {"marker": "o", "linestyle": "-", "markersize": 9, "linewidth": 3},
     {"marker": "x", "linestyle": "--", "markersize": 8},
 ]
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+fig, axes = plt.subplots(
+    2, 1, figsize=(6.4, 8), sharex=True, layout="constrained"
+)
 for (label, build), color, style in zip(stacks.items(), colors, styles):
     results = [receptive_field(build(int(L)), 256) for L in depths]
     fields = [rf.size for rf in results]
@@ -186,12 +191,12 @@ axes[1].set_title("Output size for a 256-pixel input")
 axes[1].set_ylabel("output size (pixels, log scale)")
 for ax in axes:
     ax.set_yscale("log", base=2)
-    ax.set_xlabel("depth $L$ (layers)")
+    ax.yaxis.set_major_formatter("{x:g}")
     ax.set_xticks(depths)
     ax.grid(True, alpha=0.3)
+axes[1].set_xlabel("depth $L$ (layers)")
 axes[0].legend()
-axes[1].legend()
-fig.suptitle("Stride and dilation both grow the field as $2^{L+1} - 1$")
+fig.suptitle("Stride and dilation both grow the field\nas 2^(L+1) - 1")
 plt.show()
 
 # %%
@@ -219,7 +224,7 @@ modules = {
             for m in (nn.Conv2d(1, 1, 3, stride=2, padding=1), nn.ReLU())
         ]
     ),
-    "dilations 1, 2, 4, 8": nn.Sequential(
+    "dilations 1-8": nn.Sequential(
         *[
             m
             for d in (1, 2, 4, 8)
@@ -228,7 +233,7 @@ modules = {
     ),
 }
 size = 48
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.8), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(6.4, 3.6), layout="constrained")
 for ax, (label, module) in zip(axes, modules.items()):
     rf = receptive_field(module, size)
     measured = empirical_receptive_field(module, size)  # the centre unit
@@ -246,14 +251,14 @@ for ax, (label, module) in zip(axes, modules.items()):
             linewidth=2,
         )
     )
-    ax.set_title(f"{label}: {measured.size[0]}x{measured.size[1]} pixels")
+    ax.set_title(f"{label}:\n{measured.size[0]}x{measured.size[1]}")
     ax.set_xlabel("input column")
-    ax.set_ylabel("input row")
+    ax.set_xticks([0, 24, 47])
+    ax.set_yticks([0, 24, 47])
     print(f"{label:21s} computed {rf.interval(measured.unit)}")
     print(f"{'':21s} measured {measured.interval}")
-fig.suptitle(
-    "Input pixels the centre unit depends on, after 4 layers (48x48 input)"
-)
+axes[0].set_ylabel("input row")
+fig.suptitle("Pixels the centre unit depends on\nafter 4 layers (48x48 input)")
 plt.show()
 
 # %%

@@ -251,7 +251,7 @@ def draw_field(ax, rf, unit, title):
     ax.set_xlim(-230, 330)
     ax.set_ylim(330, -230)
     ax.set_title(
-        f"{title}\nfield {right - left} px, exact {cright - cleft}x"
+        f"{title}\nfield {right - left} px,\nexact {cright - cleft}x"
         f"{cbottom - ctop} px"
     )
     ax.set_xlabel("input column")
@@ -272,10 +272,12 @@ def centre(rf, u):
 
 assert [centre(resnet, 0), centre(resnet, 6)] == [0, 192]
 assert [centre(vgg, 0), centre(vgg, 3)] == [15.5, 111.5]
-fig, axes = plt.subplots(1, 3, figsize=(14, 5.6), layout="constrained")
-draw_field(axes[0], vgg, (3, 3), "VGG-16 pool5, centre unit (3, 3)")
-draw_field(axes[1], resnet, (3, 3), "ResNet-50 layer4, centre unit (3, 3)")
-draw_field(axes[2], resnet, (0, 0), "ResNet-50 layer4, corner unit (0, 0)")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 8.4), layout="constrained")
+axes = axes.ravel()
+draw_field(axes[0], vgg, (3, 3), "VGG-16, unit (3, 3)")
+draw_field(axes[1], resnet, (3, 3), "ResNet-50, unit (3, 3)")
+draw_field(axes[2], resnet, (0, 0), "ResNet-50, unit (0, 0)")
+axes[3].set_axis_off()  # the legend's place
 legend = [
     Rectangle(
         (0, 0), 1, 1, fc=COLORS["padding"], ec=COLORS["kernel"], ls="--"
@@ -284,18 +286,20 @@ legend = [
     plt.Line2D([], [], ls="", marker="o", mfc=COLORS["output"], mec="black"),
     plt.Line2D([], [], ls="", marker="*", color="black", markersize=12),
 ]
-fig.legend(
+axes[3].legend(
     legend,
     [
-        "theoretical field (grey: padding)",
-        "exact field: the image pixels it depends on",
-        "centres of the 7x7 units' fields, 32 px apart",
-        "centre of the unit drawn",
+        "theoretical field\n(grey: padding)",
+        "exact field: the\nimage pixels it\ndepends on",
+        "centres of the 7x7\nunits' fields,\n32 px apart",
+        "centre of the\nunit drawn",
     ],
-    loc="outside lower center",
-    ncols=4,
+    loc="center",
+    frameon=False,
 )
-fig.suptitle("What one unit of the last 7x7 map sees of a 224x224 image")
+fig.suptitle(
+    "What one unit of the last 7x7 map\nsees of a 224x224 image\n(VGG-16 pool5, ResNet-50 layer4)"
+)
 plt.show()
 
 # %%

@@ -31,7 +31,7 @@ colors = ["C0", "C1", "C2"]
 # is the fraction of a stride that does not fit in the input.
 
 fig, axes = plt.subplots(
-    1, 2, figsize=(10, 4.2), sharey=True, layout="constrained"
+    1, 2, figsize=(6.4, 5), sharey=True, layout="constrained"
 )
 for ax, padding in zip(axes, [0, 1]):
     for stride, color in zip(strides, colors):
@@ -52,7 +52,12 @@ for ax, padding in zip(axes, [0, 1]):
     ax.set_xlabel("input size $i$")
     ax.grid(True, alpha=0.3)
 axes[0].set_ylabel("output size $o$")
-axes[0].legend(title="solid: floor, dashed: no floor")
+fig.legend(
+    *axes[0].get_legend_handles_labels(),
+    title="solid: floor, dashed: no floor",
+    loc="outside lower center",
+    ncols=3,
+)
 fig.suptitle(r"Output size: $o = \lfloor (i + 2p - k)/s \rfloor + 1$")
 plt.show()
 
@@ -84,7 +89,7 @@ for stride in strides:
 # input. With padding 1 the pixel left out of an even-sized input is the zero padding
 # after it, so no input is lost; TensorFlow's "SAME" rule pads ``(0, 1)`` there.
 
-fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
 for stride, color in zip(strides[1:], colors[1:]):
     outputs = np.array(
         [conv_output_size(int(n), kernel_size, stride) for n in input_sizes]
@@ -101,11 +106,11 @@ for stride, color in zip(strides[1:], colors[1:]):
     )
     if stride == 2:  # even sizes lose their last row
         assert list(unread) == [1 - n % 2 for n in input_sizes]
-ax.set_title("Input rows after the last window (kernel 3, no padding)")
+ax.set_title("Input rows after the last window\n(kernel 3, no padding)")
 ax.set_xlabel("input size $i$")
 ax.set_ylabel("rows never read")
 ax.set_yticks([0, 1, 2])
-ax.legend()
+fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
 ax.grid(True, alpha=0.3)
 plt.show()
 

@@ -59,7 +59,8 @@ for name, params in settings.items():
 # their actual sizes relative to the input. Padding keeps the size (and answers strongly
 # at the image border, where the zeros meet the photograph); stride 2 halves it.
 
-fig, axes = plt.subplots(1, 4, figsize=(11, 3.4), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 7), layout="constrained")
+axes = axes.ravel()
 panels = {"input": image[0, 0].numpy(), **outputs}
 for ax, (name, values) in zip(axes, panels.items()):
     rows, cols = values.shape
@@ -69,11 +70,14 @@ for ax, (name, values) in zip(axes, panels.items()):
         limit = np.abs(values).max()
         style = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
     ax.imshow(values, extent=(0, cols, rows, 0), **style)
-    ax.set(xlim=(0, 28), ylim=(28, 0), xlabel="column")
-    ax.set_title(f"{name}\n{rows}x{cols}", fontsize=10)
-axes[0].set_ylabel("row")
+    ax.set(xlim=(0, 28), ylim=(28, 0))
+    ax.set_title(f"{name}\n{rows}x{cols}")
+for ax in axes[2:]:
+    ax.set_xlabel("column")
+for ax in axes[::2]:
+    ax.set_ylabel("row")
 fig.suptitle(
-    "Conv2d(kernel_size=3) on a 28x28 image: sizes from padding and stride"
+    "Conv2d(kernel_size=3) on a 28x28 image:\nsizes from padding and stride"
 )
 plt.show()
 

@@ -54,7 +54,7 @@ for stride, out in outputs.items():
 fig, axes = plt.subplots(
     2,
     3,
-    figsize=(10, 6.6),
+    figsize=(6.4, 6.4),
     layout="constrained",
     gridspec_kw={"height_ratios": [7, 5]},
 )
@@ -92,19 +92,19 @@ for col, (stride, out) in enumerate(outputs.items()):
                     linewidth=0,
                 )
             )
-    ax.set_title(f"stride {stride}: {n}x{n} windows")
+    ax.set_title(f"stride {stride}:\n{n}x{n} windows")
     ax.set_xlabel("column")
     ax = axes[1, col]
     ax.imshow(out, cmap="Greens_r", vmin=-4, vmax=1)
     for (r, c), value in np.ndenumerate(out):
         ax.text(c, r, f"{value:g}", ha="center", va="center")
-    ax.set_title(f"output {out.shape[0]}x{out.shape[1]}")
+    ax.set_title(f"output\n{out.shape[0]}x{out.shape[1]}")
     ax.set_xlim(-0.5, 4.5)
     ax.set_ylim(4.5, -0.5)
     ax.set_xlabel("column")
 axes[0, 0].set_ylabel("input row")
 axes[1, 0].set_ylabel("output row")
-fig.suptitle("A 3x3 vertical-edge kernel on a 7x7 image at strides 1, 2, 3")
+fig.suptitle("A 3x3 vertical-edge kernel on a 7x7 image\nat strides 1, 2, 3")
 plt.show()
 
 # %%
@@ -114,11 +114,11 @@ plt.show()
 # window of the last output at stride 2 and at stride 3 (where the last row and
 # column of the input are never read).
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.6), layout="constrained")
 for ax, stride in zip(axes, (2, 3)):
     n = conv_output_size(7, 3, stride=stride)
     draw_convolution(7, 3, stride=stride, step=n * n - 1, ax=ax)
-fig.suptitle("The last window at strides 2 and 3 on a 7x7 input")
+fig.suptitle("The last window at strides 2 and 3\non a 7x7 input")
 plt.show()
 
 # %%
@@ -131,7 +131,8 @@ plt.show()
 photo = photograph(downsample=2)  # grayscale, 300x256
 sobel = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 
-fig, axes = plt.subplots(1, 4, figsize=(11, 3.6), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 7.4), layout="constrained")
+axes = axes.ravel()
 axes[0].imshow(photo, cmap="gray")
 axes[0].set_title(f"input {photo.shape[0]}x{photo.shape[1]}")
 for ax, stride in zip(axes[1:], (1, 2, 4)):
@@ -139,10 +140,11 @@ for ax, stride in zip(axes[1:], (1, 2, 4)):
     limit = np.abs(edges).max()
     ax.imshow(edges, cmap="RdBu_r", vmin=-limit, vmax=limit)
     ax.set_title(f"stride {stride}: {edges.shape[0]}x{edges.shape[1]}")
-for ax in axes:
+for ax in axes[2:]:
     ax.set_xlabel("column")
-axes[0].set_ylabel("row")
-fig.suptitle("Vertical edges (left minus right) at strides 1, 2 and 4")
+for ax in axes[::2]:
+    ax.set_ylabel("row")
+fig.suptitle("Vertical edges (left minus right)\nat strides 1, 2 and 4")
 plt.show()
 
 # %%

@@ -36,7 +36,6 @@ def draw_cells(ax, values, color, fmt="{:.0f}", origin=(0, 0)):
             fmt.format(value),
             ha="center",
             va="center",
-            fontsize=9,
         )
 
 
@@ -58,7 +57,7 @@ def frame(ax, rows, cols, title, margin=0.0):
     ax.set_xlim(-0.5 - margin, cols - 0.5 + margin)
     ax.set_ylim(rows - 0.5 + margin, -0.5 - margin)
     ax.set_aspect("equal")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize="medium")
     ax.axis("off")
 
 
@@ -97,14 +96,14 @@ for (kind, k), out in results.items():
 
 fig, axes = plt.subplot_mosaic(
     [["input", "max2", "avg2"], ["input", "max3", "avg3"]],
-    figsize=(9, 5.4),
+    figsize=(6.4, 4.6),
     layout="constrained",
-    width_ratios=[2, 1, 1],
+    width_ratios=[5, 3.6, 3.6],  # output cells wide enough for "17.25"
 )
 draw_cells(axes["input"], x, COLORS["input"])
 outline(axes["input"], 0, 0, 2, 2)
 outline(axes["input"], 0, 0, 3, 3, inset=0.08, linestyle="--")
-frame(axes["input"], 6, 6, "input 6x6\n(2x2 window solid, 3x3 dashed)")
+frame(axes["input"], 6, 6, "input 6x6\n2x2 window solid,\n3x3 dashed")
 for (kind, k), out in results.items():
     ax = axes[f"{kind}{k}"]
     draw_cells(
@@ -112,8 +111,10 @@ for (kind, k), out in results.items():
     )
     outline(ax, 0, 0, 1, 1, linestyle="-" if k == 2 else "--")
     name = "max_pool2d" if kind == "max" else "avg_pool2d"
-    frame(ax, 3, 3, f"{name}(x, {k}, stride=2)\n{out.shape[0]}x{out.shape[1]}")
-fig.suptitle("Pooling a 6x6 grid: maximum and mean of each window")
+    frame(ax, 3, 3, f"{kind}, window {k}")
+fig.suptitle(
+    "Pooling a 6x6 grid at stride 2:\nmaximum (max_pool2d) and mean (avg_pool2d)"
+)
 plt.show()
 
 # %%
@@ -144,7 +145,7 @@ print(f"ceil_mode=False: {floor_out.shape}, ceil_mode=True: {ceil_out.shape}")
 # %%
 
 fig, axes = plt.subplots(
-    1, 3, figsize=(9.5, 4.2), layout="constrained", width_ratios=[7, 3, 3]
+    1, 3, figsize=(6.4, 4.4), layout="constrained", width_ratios=[7, 3, 3]
 )
 ax = axes[0]
 draw_cells(ax, x, COLORS["input"])
@@ -156,7 +157,7 @@ for row in range(6):  # the column the third windows overhang into
     )
 outline(ax, 0, 4, 3, 2, inset=0.06, linestyle="--")
 for i, start in enumerate((0, 2, 4)):  # the windows along the first rows
-    y = -1.0 - 0.5 * (2 - i)
+    y = -1.0 - 0.9 * (2 - i)
     last = start == 4
     ax.plot(
         [start - 0.45, start + 1.45 if last else start + 2.45],
@@ -169,24 +170,26 @@ for i, start in enumerate((0, 2, 4)):  # the windows along the first rows
         ax.plot(
             [start + 1.55, start + 2.45], [y, y], ":", color="0.5", linewidth=3
         )
-    label = "window 3 (ceil_mode only)" if last else f"window {i + 1}"
-    ax.text(start - 0.5, y - 0.15, label, fontsize=8, va="bottom")
+    label = "ceil_mode only" if last else f"window {i + 1}"
+    ax.text(start - 0.5, y - 0.15, label, va="bottom")
 frame(
     ax,
     6,
     7,
-    "input 6x6, 3x3 windows at stride 2 (columns)\n"
-    "hatched: overhang, left out of the last window",
+    "input 6x6, 3x3 windows\nat stride 2 (columns);\n"
+    "hatched: overhang, left\nout of the last window",
     margin=0.1,
 )
-ax.set_ylim(5.6, -2.6)  # the last row and the dashed outline stay inside
+ax.set_ylim(5.6, -3.7)  # the last row and the dashed outline stay inside
 for ax, out, mode in zip(axes[1:], (floor_out, ceil_out), (False, True)):
     draw_cells(ax, out, COLORS["output"])
     if mode:
         outline(ax, 0, 2, 3, 1, inset=0.05, linestyle="--")
         outline(ax, 2, 0, 1, 3, inset=0.05, linestyle="--")
     rows, cols = out.shape  # both drawn on a 3x3 frame: equal cell sizes
-    frame(ax, 3, 3, f"max_pool2d\nceil_mode={mode}: {rows}x{cols}", margin=0.1)
+    frame(
+        ax, 3, 3, f"max_pool2d\nceil_mode=\n{mode}: {rows}x{cols}", margin=0.1
+    )
 fig.suptitle("ceil_mode keeps a last, partial window (dashed)")
 plt.show()
 
@@ -222,7 +225,7 @@ assert (max_pool2d(flat, 3, stride=2, padding=1) == 9).all()
 # %%
 
 fig, axes = plt.subplots(
-    1, 3, figsize=(9, 3.6), layout="constrained", width_ratios=[7, 3, 3]
+    1, 3, figsize=(6.4, 4), layout="constrained", width_ratios=[5, 3.7, 3.7]
 )
 padded = np.pad(flat, 1)
 roles = np.where(padded > 0, COLORS["input"], COLORS["padding"])
@@ -233,16 +236,16 @@ frame(
     axes[0],
     6,
     6,
-    "input 5x5 of 9s, padding 1 (grey)\n"
-    "corner window solid, edge window dashed",
+    "input 5x5 of 9s,\npadding 1 (grey);\n"
+    "corner window solid,\nedge window dashed",
     margin=1,
 )
 for ax, (flag, out) in zip(axes[1:], means.items()):
     draw_cells(ax, out, COLORS["output"], "{:g}")
     outline(ax, 0, 0, 1, 1)
     outline(ax, 0, 1, 1, 1, inset=0.05, linestyle="--")
-    frame(ax, 3, 3, f"avg_pool2d(..., padding=1,\ncount_include_pad={flag})")
-fig.suptitle("Average pooling of a flat image with 3x3 windows at stride 2")
+    frame(ax, 3, 3, f"count_include_pad\n={flag}")
+fig.suptitle("avg_pool2d of a flat image,\n3x3 windows at stride 2, padding 1")
 plt.show()
 
 # %%

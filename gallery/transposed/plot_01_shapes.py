@@ -67,25 +67,24 @@ np.testing.assert_allclose(y, expected[0, 0].numpy())
 fig, axes = plt.subplots(
     1,
     2,
-    figsize=(9, 4.2),
+    figsize=(6.4, 4.4),
     layout="constrained",
     gridspec_kw={"width_ratios": [4, 8]},
 )
 for ax, values, title, cmap in [
     (axes[0], x, "input 4x4", "Blues"),
-    (axes[1], y, "output 8x8 (kernel of ones, s=2, p=1, a=1)", "Greens"),
+    (axes[1], y, "output 8x8\n(kernel of ones)", "Greens"),
 ]:
     ax.imshow(values, cmap=cmap, vmin=0, vmax=values.max() * 1.6)
     for (r, c), value in np.ndenumerate(values):
-        ax.text(c, r, f"{value:g}", ha="center", va="center", fontsize=9)
+        ax.text(c, r, f"{value:g}", ha="center", va="center")
     ax.set_title(title)
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.set_xlabel("column")
 axes[0].set_ylabel("row")
 fig.suptitle(
-    "ConvTranspose2d(kernel_size=3, stride=2, padding=1, "
-    "output_padding=1): 4x4 -> 8x8"
+    "ConvTranspose2d(kernel_size=3, stride=2,\npadding=1, output_padding=1): 4x4 -> 8x8"
 )
 plt.show()
 

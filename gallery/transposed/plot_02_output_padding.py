@@ -35,7 +35,7 @@ from convdocs import (
 k, s, p = 3, 2, 1
 sizes = np.arange(4, 17)
 forward = [conv_output_size(int(i), k, s, p) for i in sizes]
-fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
 ax.plot(
     sizes, forward, "o", color="C0", label="conv: input size -> output size"
 )
@@ -56,7 +56,7 @@ for o in sorted(set(forward)):
         )
 ax.set_xlabel("input size of the convolution")
 ax.set_ylabel("output size")
-ax.set_title("Kernel 3, stride 2, padding 1: each output size has two inputs")
+ax.set_title("Kernel 3, stride 2, padding 1:\neach output size has two inputs")
 ax.legend(loc="upper left")
 ax.grid(True, alpha=0.3)
 plt.show()

@@ -31,17 +31,17 @@ kernel = np.arange(1, 10).reshape(3, 3)
 C = conv_matrix((4, 4), kernel)
 print("C has shape", C.shape)
 
-fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 2.9), layout="constrained")
 ax.imshow(C != 0, cmap="Oranges", vmin=0, vmax=1.6, aspect="equal")
 for (row, col), value in np.ndenumerate(C.astype(int)):
     if value:
-        ax.text(col, row, value, ha="center", va="center", fontsize=9)
-ax.set_xticks(
-    range(16), [f"{i},{j}" for i in range(4) for j in range(4)], fontsize=7
+        ax.text(col, row, value, ha="center", va="center")
+ax.set_xticks(range(16), [f"{i}{j}" for i in range(4) for j in range(4)])
+ax.set_yticks(range(4), [f"out {i}{j}" for i in range(2) for j in range(2)])
+ax.set_xlabel("input pixel (row and column)")
+ax.set_title(
+    "Convolution matrix C of a 3x3 kernel\non a 4x4 input (blank = 0)"
 )
-ax.set_yticks(range(4), [f"out {i},{j}" for i in range(2) for j in range(2)])
-ax.set_xlabel("input pixel (row, column)")
-ax.set_title("Convolution matrix C of a 3x3 kernel on a 4x4 input (blank = 0)")
 plt.show()
 
 # %%
@@ -83,27 +83,27 @@ np.testing.assert_allclose(back, torch_back[0, 0].numpy())
 fig, axes = plt.subplots(
     1,
     3,
-    figsize=(9, 3.2),
+    figsize=(6.4, 3.4),
     layout="constrained",
     gridspec_kw={"width_ratios": [2, 3, 4]},
 )
 panels = [
     ("y (2x2)", y, "Greens"),
     ("kernel (3x3)", kernel, "Oranges"),
-    ("C.T @ y = conv_transpose2d(y) (4x4)", back, "Blues"),
+    ("C.T @ y (4x4)", back, "Blues"),
 ]
 for ax, (title, values, cmap) in zip(axes, panels):
     ax.imshow(values, cmap=cmap, vmin=0, vmax=values.max() * 1.8)
     for (row, col), value in np.ndenumerate(values):
         ax.text(col, row, f"{value:g}", ha="center", va="center")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.set_xlabel("column")
 axes[0].set_ylabel("row")
 fig.suptitle(
-    "Transposed convolution: the kernel times 1 at the top left, "
-    "plus the kernel times 2 at the bottom right"
+    "C.T @ y = conv_transpose2d(y): the kernel\n"
+    "times 1 at the top left, plus the kernel\ntimes 2 at the bottom right"
 )
 plt.show()
 

@@ -27,16 +27,18 @@ from convdocs.plot import draw_overlap
 # With kernel 3 and stride 2, interior pixels alternate between 1, 2 and 4 copies;
 # with kernel 4 every interior pixel gets exactly 4. Only the borders differ.
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4), layout="constrained")
 for ax, k in zip(axes, (3, 4)):
-    draw_overlap(k, 2, (5, 5), ax=ax)
-    ax.set_title(f"kernel {k}, stride 2, 5x5 input")
-fig.suptitle("Kernel copies per output pixel of a transposed convolution")
+    draw_overlap(k, 2, (4, 4), ax=ax)
+    ax.set_title(f"kernel {k}, stride 2")
+fig.suptitle(
+    "Kernel copies per output pixel of a\ntransposed convolution (4x4 input)"
+)
 plt.show()
 
 interiors = {}
 for k in (3, 4):
-    counts = conv_transpose2d(np.ones((5, 5)), np.ones((k, k)), stride=2)
+    counts = conv_transpose2d(np.ones((4, 4)), np.ones((k, k)), stride=2)
     interiors[k] = sorted(set(counts[k:-k, k:-k].ravel().tolist()))
     print(f"kernel {k}: interior counts {interiors[k]}")
 assert interiors == {3: [1.0, 2.0, 4.0], 4: [4.0]}
@@ -80,28 +82,28 @@ np.testing.assert_allclose(resize_conv, t_resize_conv[0, 0].numpy())
 
 # Each panel has its own colour scale and colour bar: the transposed output ranges
 # over 1/9 to 4/9, the resize-convolution is 1 everywhere.
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.8), layout="constrained")
 for ax, values, title, limits in [
     (
         axes[0],
         transposed,
-        "ConvTranspose2d(k=3, s=2): checkerboard",
+        "ConvTranspose2d(k=3, s=2):\ncheckerboard",
         (0, 4 / 9),
     ),
     (
         axes[1],
         resize_conv,
-        "nearest resize x2, then Conv2d(k=3): flat",
+        "nearest resize x2,\nthen Conv2d(k=3): flat",
         (0, 1),
     ),
 ]:
     assert limits[0] <= values.min() and values.max() <= limits[1] + 1e-12
     shown = ax.imshow(values, cmap="viridis", vmin=limits[0], vmax=limits[1])
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xlabel("column")
     fig.colorbar(shown, ax=ax, shrink=0.7, label="value", location="bottom")
 axes[0].set_ylabel("row")
-fig.suptitle("Upsampling a constant image (value 1) with a 3x3 mean kernel")
+fig.suptitle("Upsampling a constant image (value 1)\nwith a 3x3 mean kernel")
 plt.show()
 print(
     "transposed output values:",
