@@ -36,6 +36,7 @@ import html as _html
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -964,9 +965,7 @@ def draw_overlap(kernel_size, stride, size, ax=None):
 
 _DIAGRAM_CELLS = 64  # the widest row these diagrams draw legibly in a page's column
 _MATRIX_ENTRIES = 2048  # the largest convolution matrix drawn entry by entry
-# Text at least as tall as the page's body text when a figure of 6.5 inches or less is
-# shown in the content column.
-_TEXT_POINTS = 12
+_COLUMN_INCHES = 6.4  # the widest figure the page shows at its natural size (STYLE)
 
 
 def _check_drawable(name: str, cells: int, limit: int, what: str) -> None:
@@ -975,18 +974,21 @@ def _check_drawable(name: str, cells: int, limit: int, what: str) -> None:
         raise ValueError(msg)
 
 
-def _fit_figure(width_units, height_units, ax, title, width=5.0, max_cell=0.4):
+def _fit_figure(width_units, height_units, ax, title, width=4.9, max_cell=0.4):
     """The axes, titled; a new one, if none is given, whose cells are as large as fit
-    ``width`` inches (at most ``max_cell``), with room for the title and for row labels
-    on both sides."""
+    ``width`` inches (at most ``max_cell``), with room for row labels on both sides, and
+    never wider than the page's column (a longer title wraps)."""
+    inch_per_char = _text_points() * 0.55 / 72  # about 0.55 em a character
+    lines = textwrap.wrap(title, int((_COLUMN_INCHES - 0.3) / inch_per_char)) or [""]
     if ax is None:
         import matplotlib.pyplot as plt
 
         cell = min(max_cell, width / width_units)
-        title_inches = len(title) * _TEXT_POINTS * 0.55 / 72  # about 0.55 em a character
-        figsize = (max(width_units * cell + 1.5, title_inches + 0.3), height_units * cell + 0.6)
+        title_inches = max(map(len, lines)) * inch_per_char + 0.3
+        figure_width = min(max(width_units * cell + 1.5, title_inches), _COLUMN_INCHES)
+        figsize = (figure_width, height_units * cell + 0.4 + 0.3 * len(lines))
         ax = plt.subplots(figsize=figsize, layout="constrained")[1]
-    ax.set_title(title, fontsize=_TEXT_POINTS)
+    ax.set_title("\n".join(lines), fontsize=_text_points())
     return ax
 
 
@@ -994,7 +996,7 @@ def _row_label(ax, y, text, side="left"):
     """Text beside the row at data height ``y``, outside the axes on one side."""
     x, align = (-0.02, "right") if side == "left" else (1.02, "left")
     ax.text(x, y, text, transform=ax.get_yaxis_transform(), ha=align, va="center",
-            fontsize=_TEXT_POINTS)  # fmt: skip
+            fontsize=_text_points())  # fmt: skip
 
 
 def draw_windows(
@@ -1057,11 +1059,11 @@ def draw_windows(
     --------
     >>> from convdocs.plot import draw_windows
     >>> ax = draw_windows(6, 3, stride=2)  # the floor drops pixel 5
-    >>> ax.get_title()
-    'i = 6, k = 3, s = 2: 2 windows, 1 pixel never read'
+    >>> print(ax.get_title())
+    i = 6, k = 3, s = 2: 2 windows, 1 pixel never read
     >>> ax = draw_windows(6, 3, stride=2, ceil_mode=True)  # a third, partial window
-    >>> ax.get_title()
-    'i = 6, k = 3, s = 2, ceil_mode: 3 windows'
+    >>> print(ax.get_title())
+    i = 6, k = 3, s = 2, ceil_mode: 3 windows
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
@@ -1087,7 +1089,7 @@ def draw_windows(
     _cells(ax, [0] * len(pads), [x0 + p for p in pads], "padding")
     for p in unread:
         ax.text(x0 + p + 0.5, 0.5, "\N{MULTIPLICATION SIGN}", ha="center", va="center",
-                fontsize=_TEXT_POINTS + 2, color="#444444")  # fmt: skip
+                fontsize=_text_points() + 2, color="#444444")  # fmt: skip
     _row_label(ax, 0.5, "input")
     for u, row in enumerate(taps, start=1):
         beyond = row >= n + after  # only a ceil_mode window reaches past the padded input
@@ -1118,7 +1120,7 @@ def draw_conv_matrix(
 
     One row per output pixel and one column per input pixel (both in row-major order)
     for :math:`C`; the other way round for :math:`C^T`, the matrix of the transposed
-    convolution. Each non-zero entry is labelled with the kernel weight
+    convolution. Each non-zero entry is labelled ``ab``, the tap of the kernel weight
     :math:`w_{a,b}` it holds: every row of :math:`C` is the kernel, laid out where
     its window sits, and every row of :math:`C^T` lists the output pixels an input
     pixel feeds.
@@ -1184,27 +1186,29 @@ def draw_conv_matrix(
     if transpose:
         matrix = matrix.T
     rows, cols = matrix.shape
-    name = "$C^T$" if transpose else "$C$"
     pixels = ("input pixel", "output pixel")
-    title = f"{name}: {rows} x {cols}, one row per {pixels[not transpose]}"
+    title = f"C: {rows} x {cols}, one row per output pixel; entry ab holds weight w[a, b]"
     if transpose:
-        title = f"{name}: {rows} x {cols}, the transposed convolution from {cols} pixels to {rows}"
-    ax = _fit_figure(cols + 1.5, rows + 1.5, ax, title, width=5.5, max_cell=0.42)
+        title = (
+            f"transpose of C: {rows} x {cols}, the transposed convolution from {cols} "
+            f"pixels to {rows}; entry ab holds weight w[a, b]"
+        )
+    ax = _fit_figure(cols + 1.5, rows + 1.5, ax, title, width=4.9, max_cell=0.42)
     cmap = LinearSegmentedColormap.from_list("taps", ["white", COLORS["kernel"]])
     ax.imshow(matrix != 0, cmap=cmap, vmin=0, vmax=1, extent=(0, cols, rows, 0))
     for (y, x), tap in np.ndenumerate(matrix):
         if tap:
             a, b = divmod(int(tap) - 1, kernel[1])
-            label = f"$w_{{{a}{b}}}$" if max(kernel) <= 10 else f"$w_{{{a},{b}}}$"
-            ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=_TEXT_POINTS)
+            label = f"{a}{b}" if max(kernel) <= 10 else f"{a},{b}"
+            ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=_text_points())
     ax.set_xticks(np.arange(cols + 1), minor=True)
     ax.set_yticks(np.arange(rows + 1), minor=True)
     ax.grid(which="minor", color=_EDGES["padding"], linewidth=0.6)
     ax.tick_params(which="minor", length=0)
-    ax.set_xticks(np.arange(cols) + 0.5, [str(i) for i in range(cols)], fontsize=_TEXT_POINTS)
-    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in range(rows)], fontsize=_TEXT_POINTS)
-    ax.set_xlabel(f"{pixels[transpose]} (row-major)", fontsize=_TEXT_POINTS)
-    ax.set_ylabel(pixels[not transpose], fontsize=_TEXT_POINTS)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(i) for i in range(cols)], fontsize=_text_points())
+    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in range(rows)], fontsize=_text_points())
+    ax.set_xlabel(f"{pixels[transpose]} (row-major)", fontsize=_text_points())
+    ax.set_ylabel(pixels[not transpose], fontsize=_text_points())
     return ax
 
 
@@ -1259,8 +1263,8 @@ def draw_field(layers, input_size, unit=None, *, ax=None):
     --------
     >>> from convdocs.plot import draw_field
     >>> ax = draw_field("conv3p1,conv3s2p1,conv3p1,conv3s2p1", 24, unit=3)
-    >>> ax.get_title()
-    'unit 3 of the last layer sees input pixels 6 to 18: a field of 13'
+    >>> print(ax.get_title())  # wrapped to the column's width
+    unit 3 of the last layer sees input pixels 6 to 18: a field of 13
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """

@@ -63,9 +63,8 @@ def test_windows_are_pytorchs(n, k, s, d, before, after, ceil_mode):
     drawn = [c for c in ax.collections if c.get_gid() == "window"]
     assert len(drawn) == windows
     unread = int((~read).sum())
-    assert ax.get_title().endswith(f"{unread} pixel{'s' * (unread > 1)} never read") == (
-        unread > 0
-    )
+    title = " ".join(ax.get_title().split())  # the title wraps to the column
+    assert title.endswith(f"{unread} pixel{'s' * (unread > 1)} never read") == (unread > 0)
 
 
 def test_ceil_mode_window_past_the_end_is_dashed_and_white():
@@ -103,7 +102,7 @@ def test_conv_matrix_pattern_is_autograds(size, kernel, stride, padding, dilatio
 def test_conv_matrix_labels_each_row_with_the_kernel():
     ax = draw_conv_matrix((4, 4), 3)
     first_row = [t.get_text() for t in ax.texts if t.get_position()[1] == 0.5]
-    assert first_row == [f"$w_{{{a}{b}}}$" for a in range(3) for b in range(3)]
+    assert first_row == [f"{a}{b}" for a in range(3) for b in range(3)]
 
 
 LAYERS = ["conv3p1,conv3s2p1,conv3p1,conv3s2p1", "conv3,pool2s2,conv3d2", "conv5s2p2,conv3s3"]
