@@ -1384,7 +1384,8 @@ def draw_dilated_stack(kernel_size, dilations, length, unit=None, *, padding="ca
         ``"causal"``: every pad before the sequence (:func:`convdocs.causal_padding`);
         ``"same"``: split between both sides (:func:`convdocs.same_padding`).
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure, 7 inches wide.
+        Axes to draw on; by default a new figure, 6.4 inches wide (the page's column),
+        its text at ``STYLE["font.size"]`` or larger.
 
     Returns
     -------
@@ -1466,14 +1467,16 @@ def draw_dilated_stack(kernel_size, dilations, length, unit=None, *, padding="ca
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(7, 0.55 * len(dilations) + 1.9), layout="constrained")
+        figsize = (6.4, 0.6 * len(dilations) + 2.4)  # the page's column; two title lines
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     _draw_stack(ax, kernel, dilations, pads, length, used)
     ax.axvline(unit, color=_EDGES["padding"], linestyle=":", linewidth=1, zorder=0)
     shown = ", ".join(map(str, dilations))
     sees = "no input step" if field is None else f"steps {field[0]}..{field[1] - 1}"
+    # two lines: one would be wider than the column at the page's text size
     ax.set_title(
-        f"{padding.capitalize()}, kernel {kernel}, dilations {shown}: output {unit} sees {sees}",
-        fontsize=11,
+        f"{padding.capitalize()}, kernel {kernel}, dilations {shown}:\noutput {unit} sees {sees}",
+        fontsize=_text_points(),
     )
     return StackDiagram(ax, pads, used, field)
 
@@ -1530,10 +1533,10 @@ def _draw_stack(ax, kernel, dilations, pads, length, used) -> None:
             *[f"layer {i + 1}, d = {d}" for i, d in enumerate(dilations[:-1])],
             f"output, d = {dilations[-1]}",
         ],
-        fontsize=10,
+        fontsize=_text_points(),
     )
-    ax.set_xlabel("time step", fontsize=10)
-    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel("time step", fontsize=_text_points())
+    ax.tick_params(axis="x", labelsize=_text_points())
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
 

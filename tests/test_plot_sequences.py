@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from convdocs import Conv, receptive_field
-from convdocs.plot import COLORS, draw_dilated_stack
+from convdocs.plot import COLORS, STYLE, draw_dilated_stack
 from tests.bad_calls import bad_input_test
 
 
@@ -74,7 +74,10 @@ def test_wavenet_figure():
     faces = np.concatenate([c.get_facecolors() for c in ax.collections if len(c.get_offsets())])
     assert sum(np.allclose(f, input_face) for f in faces) == 16
     assert sum(np.allclose(f, output_face) for f in faces) == 8 + 4 + 2 + 1
-    assert ax.figure.get_size_inches()[0] <= 7
+    # the page's column, and text as large as the page's (tests/test_figure_text.py)
+    assert ax.figure.get_size_inches()[0] <= STYLE["figure.figsize"][0]
+    texts = [ax.title, ax.xaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+    assert min(t.get_fontsize() for t in texts) >= STYLE["font.size"]
     plt.close(ax.figure)
 
 

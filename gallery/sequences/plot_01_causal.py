@@ -74,7 +74,7 @@ assert (same, causal) == ((1, 1), (2, 0))
 # inputs (:func:`convdocs.empirical_receptive_field`).
 
 unit, dilations, fields = 6, [1, 1], {}
-fig, axes = plt.subplots(2, 1, figsize=(7, 4.6), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(6.4, 6.4), layout="constrained")
 for ax, padding in zip(axes, ["same", "causal"]):
     diagram = draw_dilated_stack(
         kernel, dilations, length, unit, padding=padding, ax=ax
@@ -140,7 +140,7 @@ assert diagram.field == rf.interval(15) == measured.interval[0] == (0, 16)
 # layers, dilations 1 to 512: one block sees 1024 samples, 64 ms of 16 kHz audio.
 
 depths = np.arange(1, 11)
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
 for k, color in [(2, "C0"), (3, "C1")]:
     dilated = [
         receptive_field(
@@ -166,12 +166,15 @@ for k, color in [(2, "C0"), (3, "C1")]:
     )
     ax.plot(depths, plain, "x--", color=color, label=f"k = {k}, no dilation")
 ax.set_yscale("log", base=2)
+ax.yaxis.set_major_formatter("{x:g}")  # 4, not 2 with a small superscript 2
 ax.set_xticks(depths)
 ax.set_xlabel("layers $L$")
 ax.set_ylabel("receptive field (steps, log scale)")
-ax.set_title("Causal stacks: doubling dilations double the field")
+ax.set_title("Causal stacks: doubling dilations\ndouble the field")
 ax.grid(True, alpha=0.3)
-ax.legend()
+fig.legend(
+    *ax.get_legend_handles_labels(), loc="outside lower center", ncols=2
+)
 plt.show()
 
 # %%

@@ -123,7 +123,9 @@ labels = [
 ]
 assert len(rf.layers) == len(labels)
 assert all(row.size[1] == row.size[2] for row in rf.layers)  # height = width
-fig, axes = plt.subplots(1, 2, figsize=(7, 3.8), layout="constrained")
+fig, axes = plt.subplots(
+    2, 1, figsize=(6.4, 7.4), sharex=True, layout="constrained"
+)
 for axis, name, style in [(0, "time", "o-"), (1, "height, width", "s--")]:
     sizes = [row.output_size[axis] for row in rf.layers]
     fields = [row.size[axis] for row in rf.layers]
@@ -134,12 +136,14 @@ for ax, title, label in [
     (axes[1], "Receptive field per axis", "field (frames or pixels)"),
 ]:
     ax.set_yscale("log", base=2)
+    # 4, not 2 with a small superscript 2
+    ax.yaxis.set_major_formatter("{x:g}")
     ax.set_title(title)
     ax.set_xticks(range(len(labels)), labels, rotation=90)
-    ax.set_xlabel("layer")
     ax.set_ylabel(label)
     ax.grid(True, alpha=0.3)
     ax.legend()
+axes[1].set_xlabel("layer")
 fig.suptitle("C3D on a 16x112x112 clip")
 plt.show()
 print(f"field {rf.size}, effective stride {rf.stride}")
@@ -234,15 +238,15 @@ for c_in, c_out in widths:
     print(f"{c_in:5d} {c_out:6d} {full:9d} {cheap:9d} {mid:6d} {matched:9d}")
 
 x = np.arange(len(widths))
-fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5), layout="constrained")
 for i, (label, values) in enumerate(counts.items()):
     ax.bar(x + (i - 1) * 0.27, np.array(values) / 1e6, width=0.27, label=label)
 ax.set_xticks(x, [f"{a}→{b}" for a, b in widths])
-ax.set_xlabel(r"channels $C_\mathrm{in}$ → $C_\mathrm{out}$")
+ax.set_xlabel("channels C_in → C_out")
 ax.set_ylabel("weights (millions)")
-ax.set_title("Full 3x3x3 kernel against its (2+1)-D factorisation")
+ax.set_title("Full 3x3x3 kernel against\nits (2+1)-D factorisation")
 ax.grid(True, axis="y", alpha=0.3)
-ax.legend()
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center")
 plt.show()
 
 # %%

@@ -100,12 +100,12 @@ def outputs(models):
 
 
 def show(results, title):
-    fig, axes = plt.subplots(1, 4, figsize=(7, 2.9), layout="constrained")
-    for ax, (name, y) in zip(axes, results.items()):
+    fig, axes = plt.subplots(2, 2, figsize=(6.4, 7), layout="constrained")
+    for ax, (name, y) in zip(axes.flat, results.items()):
         inner = y[0, border:-border, border:-border]
         deviation = (y[0] - inner.mean()) / np.abs(inner).mean()
         shown = ax.imshow(deviation, cmap="RdBu_r", vmin=-1.5, vmax=1.5)
-        ax.set_title(f"{name}\nratio {unevenness(y)[0]:.2f}", fontsize=10)
+        ax.set_title(f"{name}\nratio {unevenness(y)[0]:.2f}")
         ax.set_xlabel("column")
         ax.set_ylabel("row")
         ax.set_xticks([0, 15])
@@ -152,7 +152,7 @@ assert (
 )
 show(
     uniform,
-    "Equal weights: only the kernel-3 transposed convolution is uneven",
+    "Equal weights: only the kernel-3\ntransposed convolution is uneven",
 )
 
 # %%
@@ -191,7 +191,7 @@ assert (
 assert unevenness(random["resize-conv k3"]).max() < 1e-12
 show(
     random,
-    "Random initialisation: a 2x2 pattern unless the layer resizes first",
+    "Random initialisation: a 2x2 pattern\nunless the layer resizes first",
 )
 
 # %%

@@ -100,17 +100,15 @@ print({name: np.round(v, 3).tolist() for name, v in ratios.items()})
 assert ratios["random"].min() > 0.2
 assert ratios["ICNR"].max() < 1e-12
 
-fig, axes = plt.subplots(1, 2, figsize=(6, 3.4), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4), layout="constrained")
 for ax, (name, y) in zip(axes, outputs.items()):
     deviation = (y[0] - y[0].mean()) / np.abs(y[0]).mean()
     shown = ax.imshow(deviation, cmap="RdBu_r", vmin=-1.5, vmax=1.5)
-    ax.set_title(
-        f"{name} initialisation\nratio {ratios[name][0]:.2f}", fontsize=10
-    )
+    ax.set_title(f"{name} initialisation\nratio {ratios[name][0]:.2f}")
     ax.set_xlabel("column")
     ax.set_ylabel("row")
 fig.colorbar(shown, ax=axes, shrink=0.8, label="(value - mean) / mean |value|")
-fig.suptitle("Sub-pixel convolution x2 of a constant image, channel 0")
+fig.suptitle("Sub-pixel convolution x2 of a constant\nimage, channel 0")
 plt.show()
 
 # %%
@@ -169,13 +167,17 @@ crops = {
         2 * rows.start : 2 * rows.stop, 2 * cols.start : 2 * cols.stop
     ],
 }
-fig, axes = plt.subplots(1, 3, figsize=(7, 3.3), layout="constrained")
-for ax, (title, crop) in zip(axes, crops.items()):
+# the input centred above the two upsamplings: rows of at most two panels
+fig, axes = plt.subplot_mosaic(
+    [[".", 0, 0, "."], [1, 1, 2, 2]], figsize=(6.4, 7.4), layout="constrained"
+)
+for i, (title, crop) in enumerate(crops.items()):
+    ax = axes[i]
     ax.imshow(crop, cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xlabel("column")
     ax.set_ylabel("row")
-fig.suptitle("Upsampling a photograph by 2 with a sub-pixel convolution")
+fig.suptitle("Upsampling a photograph by 2\nwith a sub-pixel convolution")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2
