@@ -1556,7 +1556,9 @@ def draw_padding_share(result, ax=None):
     matplotlib.axes.Axes
         The axes: an image of ``result.share`` (white: no padding, dark grey: all
         padding), with the percentage printed in each cell when the output is at most
-        16 units wide and high, a colour bar, and units of holes (no field) left blank.
+        8 units wide and high (more cells would not hold the numbers at the text
+        size of :data:`~convdocs.plot.STYLE` in the text column), a colour bar, and
+        units of holes (no field) left blank.
 
     Raises
     ------
@@ -1575,7 +1577,7 @@ def draw_padding_share(result, ax=None):
     >>> from convdocs.plot import draw_padding_share
     >>> ax = draw_padding_share(padding_share("conv3p1,conv3s2p1", (6, 8)))
     >>> ax.images[0].get_array().shape, ax.get_title()
-    ((3, 4), "Share of each unit's field in the padding")
+    ((3, 4), "Share of each unit's field\nin the padding")
     >>> [t.get_text() for t in ax.texts][:4]
     ['64%', '40%', '40%', '52%']
     >>> import matplotlib.pyplot as plt
@@ -1592,19 +1594,23 @@ def draw_padding_share(result, ax=None):
     import matplotlib.pyplot as plt
 
     rows, cols = result.share.shape
+    size = _text_points()
     if ax is None:
-        _, ax = plt.subplots(figsize=(min(7, 1.2 + 0.5 * cols), min(7, 0.8 + 0.5 * rows)),
-                             layout="constrained")  # fmt: skip
+        # Cells wide enough for "100%" at the text size; room for the colour bar and
+        # the two-line title; no wider than the text column.
+        cell = 3 * size / 72
+        figsize = (min(6.4, max(4.4, 1.9 + cell * cols)), min(6.4, 1.6 + cell * rows))
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     cmap = LinearSegmentedColormap.from_list("share", ["white", _EDGES["padding"]])
     image = ax.imshow(result.share, cmap=cmap, vmin=0, vmax=1)
-    if rows <= 16 and cols <= 16:
+    if rows <= 8 and cols <= 8:
         for (i, j), value in np.ndenumerate(result.share):
             if np.isfinite(value):
                 color = "white" if value > 0.7 else "black"
                 ax.text(j, i, f"{100 * value:.0f}%", ha="center", va="center", color=color,
-                        fontsize=10)  # fmt: skip
+                        fontsize=size)  # fmt: skip
     ax.figure.colorbar(image, ax=ax, label="share in the padding", shrink=0.8)
-    ax.set_title("Share of each unit's field in the padding")
+    ax.set_title("Share of each unit's field\nin the padding")
     ax.set_xlabel("output column")
     ax.set_ylabel("output row")
     return ax

@@ -42,3 +42,22 @@ def test_bad_input():
         draw_padding_share(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="two-dimensional"):
         draw_padding_share(padding_share("conv3p1", 8))
+
+
+def test_text_at_the_style_size_and_figure_in_the_column():
+    # The site's figure-text gate: no text under STYLE's size, no figure wider than
+    # the text column; the numbers stop where they would no longer fit their cells.
+    from convdocs.plot import STYLE
+
+    for size in (4, 16):  # outputs of 2x2 and 8x8 units: numbered
+        result = padding_share("conv3p1,conv3s2p1", (size, size))
+        ax = draw_padding_share(result)  # matplotlib's default 10 points
+        assert len(ax.texts) == (size // 2) ** 2
+        assert min(t.get_fontsize() for t in ax.texts) >= STYLE["font.size"]
+        with plt.rc_context(STYLE):
+            ax = draw_padding_share(result)
+        texts = [ax.title, *ax.texts, ax.xaxis.label, ax.yaxis.label]
+        assert min(t.get_fontsize() for t in texts) >= STYLE["font.size"]
+        assert ax.figure.get_size_inches()[0] <= STYLE["figure.figsize"][0]
+    ax = draw_padding_share(padding_share("conv3p1", (9, 9)))  # 9x9: not numbered
+    assert not ax.texts

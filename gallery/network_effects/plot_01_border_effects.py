@@ -51,7 +51,7 @@ assert start.tolist() == [4 * u - 10 for u in range(12)]
 assert np.flatnonzero(result.share == 0).tolist() == [3, 4, 5, 6, 7, 8]
 assert np.isclose(result.share[0], 10 / 24)
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
 ax.axvspan(-0.5, size - 0.5, color=COLORS["input"], label="image")
 for u, (a, b) in enumerate(zip(start, stop)):
     lo, hi = max(a, 0), min(b, size)  # the part inside the image
@@ -66,7 +66,7 @@ ax.set_title("Fields of the 12 output units on a 48-pixel row")
 roles = [("image", "input"), ("field in the image", "output")]
 roles.append(("field in the padding", "padding"))
 handles = [Patch(color=COLORS[role], label=label) for label, role in roles]
-fig.legend(handles=handles, loc="outside lower center", ncols=3)
+fig.legend(handles=handles, loc="outside lower center", ncols=2)
 plt.show()
 
 # %%
@@ -113,7 +113,7 @@ assert np.isclose(rn.share.min(), 1 - (224 / 427) ** 2)
 assert np.isclose(rn.share[0, 0], 1 - (214 / 427) ** 2)
 
 ax = draw_padding_share(rn)
-ax.set_title("ResNet-50 at 224x224: share in the padding")
+ax.set_title("ResNet-50 at 224x224:\nshare in the padding")
 plt.show()
 
 # %%
@@ -180,7 +180,7 @@ assert touched[:4] == [1.0] * 4
 assert touched[4] < 1
 assert round(touched[-1], 2) == 0.71
 
-fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
 ax.plot(
     sizes,
     mean,
@@ -197,9 +197,9 @@ ax.axvline(
 ax.set_xlabel("input size (pixels per side)")
 ax.set_ylabel("share")
 ax.set_ylim(0, 1.05)
-ax.set_title("ResNet-50: padding in the fields of its output units")
+ax.set_title("ResNet-50: padding in the fields\nof its output units")
 ax.grid(True, alpha=0.3)
-ax.legend(fontsize=10)
+fig.legend(loc="outside lower center")  # below: the lines fill the axes
 plt.show()
 
 # %%

@@ -118,21 +118,24 @@ assert np.array_equal(
 channel = int(np.argmax(np.ptp(outputs["zeros"], axis=(1, 2))))
 low = min(outputs[m][channel].min() for m in outputs)
 high = max(outputs[m][channel].max() for m in outputs)
-fig, axes = plt.subplots(1, 3, figsize=(7, 2.9), layout="constrained")
+fig, axes = plt.subplots(
+    1, 3, figsize=(6.4, 3.4), sharey=True, layout="constrained"
+)
 for ax, mode in zip(axes, ("circular", "zeros")):
     image = ax.imshow(
         outputs[mode][channel], cmap="viridis", vmin=low, vmax=high
     )
-    ax.set_title(f'padding_mode="{mode}"', fontsize=10)
-fig.colorbar(image, ax=axes[:2], shrink=0.8, label=f"channel {channel}")
+    ax.set_title(f'padding\n"{mode}"')
+fig.colorbar(image, ax=axes[:2], shrink=0.75, label=f"channel {channel}")
 axes[2].imshow(
     share.sees_padding,
     cmap=plt.matplotlib.colors.ListedColormap(["white", COLORS["padding"]]),
 )
-axes[2].set_title("units that see padding", fontsize=10)
+axes[2].set_title("units that\nsee padding")
 for ax in axes:
     ax.set_xlabel("column")
-    ax.set_ylabel("row")
+    ax.set_xticks([0, 20])
+axes[0].set_ylabel("row")
 fig.suptitle("Output for a constant input image")
 plt.show()
 
@@ -201,20 +204,23 @@ for mode, (r2, _) in results.items():
 assert results["zeros"][0] > 0.5
 assert abs(results["circular"][0]) < 0.02
 
-fig, axes = plt.subplots(1, 3, figsize=(7, 2.9), layout="constrained")
+fig, axes = plt.subplots(
+    1, 3, figsize=(6.4, 3.4), sharey=True, layout="constrained"
+)
 panels = [("true row", rows.reshape(size, size))]
 panels += [
-    (f'"{m}": $R^2$ = {results[m][0]:.2f}', results[m][1])
+    (f'"{m}":\nR^2 = {results[m][0]:.2f}', results[m][1])
     for m in ("zeros", "circular")
 ]
 for ax, (title, values) in zip(axes, panels):
     image = ax.imshow(values, cmap="viridis", vmin=-4, vmax=size + 3)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xlabel("column")
-    ax.set_ylabel("row")
+    ax.set_xticks([0, 20])
+axes[0].set_ylabel("row")
 fig.colorbar(image, ax=axes, shrink=0.8, label="row index")
 fig.suptitle(
-    "A pixel's row, predicted linearly from the features (unseen image)"
+    "A pixel's row, predicted linearly\nfrom the features (unseen image)"
 )
 plt.show()
 

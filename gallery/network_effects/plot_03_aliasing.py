@@ -131,17 +131,19 @@ t = torch.from_numpy(signal)[None]
 assert np.array_equal(F.max_pool1d(t, 2)[0, 0].numpy(), pairs["max pool"][0])
 
 fig, axes = plt.subplots(
-    1, 2, figsize=(7, 2.8), layout="constrained", sharey=True
+    1, 2, figsize=(6.4, 4), layout="constrained", sharey=True
 )
 for ax, (name, (a, b)) in zip(axes, pairs.items()):
     units = np.arange(8)
     ax.plot(units, a[:8], "o-", color=COLORS["kernel"], label="the signal")
     ax.plot(units, b[:8], "s--", color="0.3", label="shifted by 1 pixel")
-    ax.set_title(name, fontsize=10)
+    ax.set_title(name.replace(" + ", " +\n"))
     ax.set_xlabel("output unit")
     ax.set_ylim(-0.1, 1.1)
 axes[0].set_ylabel("output")
-axes[1].legend(fontsize=10, loc="lower right")
+fig.legend(
+    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2
+)
 fig.suptitle("Max pooling by 2 of 0, 0, 1, 1, 0, 0, 1, 1, ...")
 plt.show()
 
@@ -208,14 +210,14 @@ values = list(changes.values())
 assert all(a > b for a, b in pairwise(values))  # more blur, less change
 assert values[2] < 0.75 * values[0]
 
-fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
 colors = [COLORS["kernel"]] + [COLORS["output"]] * len(FILTERS)
 bars = ax.barh(list(changes), values, color=colors, edgecolor="black")
 ax.bar_label(bars, fmt="%.3f", padding=3)
 ax.invert_yaxis()
 ax.set_xlim(0, max(values) * 1.2)
-ax.set_xlabel("mean relative change of the output under a 1-pixel shift")
-ax.set_title("Max pooling by 2 on a photograph, without and with a blur")
+ax.set_xlabel("mean relative change of the output\nunder a 1-pixel shift")
+ax.set_title("Max pooling by 2 on a photograph,\nwithout and with a blur")
 plt.show()
 
 # %%
@@ -234,16 +236,17 @@ diffs = {
     - max_blur_pool(crop(y, x), [1, 2, 1]),
 }
 limit = max(np.abs(d).max() for d in diffs.values())
-fig, axes = plt.subplots(1, 2, figsize=(7, 3.9), layout="constrained")
+fig, axes = plt.subplots(
+    1, 2, figsize=(6.4, 4.4), sharey=True, layout="constrained"
+)
 for ax, (name, d) in zip(axes, diffs.items()):
     image_ = ax.imshow(d, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    ax.set_title(
-        f"{name}\n|change| summed: {np.abs(d).sum():.0f}", fontsize=10
-    )
+    label = name.replace(" + ", " +\n")
+    ax.set_title(f"{label}\ntotal |change|: {np.abs(d).sum():.0f}")
     ax.set_xlabel("column")
-    ax.set_ylabel("row")
+axes[0].set_ylabel("row")
 fig.colorbar(image_, ax=axes, shrink=0.8, label="change of the output")
-fig.suptitle("Output change when the input moves one pixel right")
+fig.suptitle("Output change when the input\nmoves one pixel right")
 plt.show()
 assert (
     np.abs(diffs["max pool + [1, 2, 1] blur"]).sum()

@@ -44,11 +44,11 @@ cols = F.unfold(x, kernel_size=3)
 print("unfold(x) has shape", tuple(cols.shape))
 assert tuple(cols.shape) == unfold_shape((1, 1, 4, 4), 3) == (1, 9, 4)
 
-fig, axes = plt.subplots(1, 2, figsize=(7, 4.1), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.6), layout="constrained")
 axes[0].imshow(np.ones((4, 4)), cmap="Blues", vmin=0, vmax=3)
 for (i, j), v in np.ndenumerate(x[0, 0].numpy().astype(int)):
-    axes[0].text(j, i, v, ha="center", va="center", fontsize=10)
-axes[0].set_title("input x (4x4), pixel numbers", fontsize=10)
+    axes[0].text(j, i, v, ha="center", va="center")
+axes[0].set_title("input x (4x4),\npixel numbers")
 axes[0].set_xlabel("column")
 axes[0].set_ylabel("row")
 axes[0].set_xticks(range(4))
@@ -58,14 +58,14 @@ axes[1].imshow(
     np.ones(matrix.shape), cmap="Oranges", vmin=0, vmax=3, aspect=0.45
 )
 for (i, j), v in np.ndenumerate(matrix):
-    axes[1].text(j, i, v, ha="center", va="center", fontsize=10)
+    axes[1].text(j, i, v, ha="center", va="center")
 axes[1].set_yticks(
     range(9), [f"tap {i},{j}" for i in range(3) for j in range(3)]
 )
 axes[1].set_xticks(range(4), [f"{i},{j}" for i in range(2) for j in range(2)])
 axes[1].set_xlabel("output pixel (row, column)")
-axes[1].set_title("unfold(x): 9 taps x 4 windows", fontsize=10)
-fig.suptitle("im2col: each window of the input becomes a column")
+axes[1].set_title("unfold(x):\n9 taps x 4 windows")
+fig.suptitle("im2col: each window of the input\nbecomes a column")
 plt.show()
 
 # %%
@@ -170,7 +170,7 @@ assert np.isclose(patches[0] / inputs[0], 49 / 4)
 assert largest == 0
 assert round(32 * patches[largest]) == 225
 
-fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
 index = np.arange(len(found))
 ax.semilogy(
     index, inputs, "o-", color=COLORS["input"], label="input", linewidth=2
@@ -182,11 +182,13 @@ for kind, marker in markers.items():
                 markeredgecolor="black", label=f"patch matrix, {kind}")  # fmt: skip
 ax.set_xlabel("convolution (in the order they run)")
 ax.set_ylabel("MiB (float32, batch 1, log scale)")
+ax.set_yticks([0.1, 0.3, 1, 3])  # more than the powers of 10 in range
+ax.yaxis.set_major_formatter("{x:g}")  # 0.1, not 10 with a superscript -1
 ax.set_title(
-    "ResNet-50 at 224x224: input and im2col matrix of each convolution"
+    "ResNet-50 at 224x224: input and\nim2col matrix of each convolution"
 )
 ax.grid(True, alpha=0.3)
-fig.legend(loc="outside lower center", ncols=4, fontsize=10)
+fig.legend(loc="outside lower center", ncols=2)
 plt.show()
 
 # %%
