@@ -1712,11 +1712,11 @@ def draw_effective_field(field, share=0.95, *, ax=None, title=None):
     margin = 0.02 * max(bottom - top, right - left)
     ax.set_xlim(left - margin, right + margin)
     ax.set_ylim(bottom + margin, top - margin)
-    if title is None:
+    if title is None:  # short lines: the default figure is 3.4 inches wide
         size = field.theoretical_size
         theory = "" if size is None else f"\ntheoretical field {_text(size)}"
-        title = f"{share:.0%} of the gradient within r = {radius:.1f} px{theory}"
-    ax.set_title(title, fontsize=10)
+        title = f"{share:.0%} of the gradient\nwithin r = {radius:.1f} px{theory}"
+    ax.set_title(title, fontsize=_text_points())
     ax.set_xlabel("input column")
     ax.set_ylabel("input row")
     return ax
@@ -1778,8 +1778,9 @@ def draw_group_connectivity(in_channels, out_channels, groups=1, ax=None):
     >>> lines = next(c for c in ax.collections if c.get_gid() == "weights")
     >>> len(lines.get_segments())  # 8 outputs, each reading 8 / 4 inputs
     16
-    >>> ax.get_title()
-    'groups = 4: 2 inputs per output'
+    >>> print(ax.get_title())
+    groups = 4:
+    2 inputs per output
     >>> import matplotlib.pyplot as plt
     >>> plt.close(ax.figure)
     """
@@ -1823,7 +1824,8 @@ def draw_group_connectivity(in_channels, out_channels, groups=1, ax=None):
     ax.set_xticks([0, 1], ["input", "output"])
     ax.set_yticks([])
     ax.set_ylabel(f"channels ({groups} group{'s' if groups > 1 else ''})")
-    ax.set_title(f"groups = {groups}: {per_in} input{'s' if per_in > 1 else ''} per output")
+    # two short lines: the default figure is 2.5 inches wide
+    ax.set_title(f"groups = {groups}:\n{per_in} input{'s' if per_in > 1 else ''} per output")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return ax

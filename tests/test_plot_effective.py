@@ -7,10 +7,11 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from convdocs import effective_receptive_field
 from convdocs.effective import EffectiveField
-from convdocs.plot import draw_effective_field
+from convdocs.plot import STYLE, draw_effective_field
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,7 @@ def test_draws_the_map_the_field_and_the_radius():
     assert circle.get_radius() == erf.radius(0.9)
     assert circle.center == pytest.approx(erf.center[::-1])
     assert patches["input"].get_width() == 20
-    assert "90% of the gradient within r = " in ax.get_title()
+    assert "90% of the gradient\nwithin r = " in ax.get_title()
     assert "theoretical field 9" in ax.get_title()
 
 
@@ -73,3 +74,16 @@ def test_draws_on_a_given_axes_without_a_theoretical_field():
 def test_bad_input_raises_a_clear_error(field, share, error, message):
     with pytest.raises(error, match=message):
         draw_effective_field(field, share)
+
+
+def test_text_is_at_least_the_site_style_size():
+    erf = effective_receptive_field("conv3p1,conv3p1", (9, 9), samples=1)
+    with plt.rc_context(STYLE):
+        ax = draw_effective_field(erf)
+        ax.figure.canvas.draw()
+    try:
+        texts = [t for t in ax.figure.findobj(Text) if t.get_visible() and t.get_text()]
+        assert texts
+        assert min(t.get_fontsize() for t in texts) >= STYLE["font.size"]
+    finally:
+        plt.close(ax.figure)

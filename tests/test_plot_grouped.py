@@ -10,9 +10,10 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.text import Text
 from torch import nn
 
-from convdocs.plot import COLORS, draw_group_connectivity
+from convdocs.plot import COLORS, STYLE, draw_group_connectivity
 
 
 def drawn_pairs(ax, in_channels, out_channels):
@@ -55,7 +56,7 @@ def test_lines_are_the_dependencies_pytorch_has(per_in, per_out, groups):
         np.testing.assert_array_equal(drawn, pytorch_pairs(in_channels, out_channels, groups))
         dots = {c.get_gid(): len(c.get_offsets()) for c in ax.collections}
         assert (dots["input"], dots["output"]) == (in_channels, out_channels)
-        assert ax.get_title().startswith(f"groups = {groups}: {per_in} input")
+        assert ax.get_title().startswith(f"groups = {groups}:\n{per_in} input")
         assert ax.get_ylabel().startswith("channels (")
     finally:
         plt.close(ax.figure)
@@ -85,3 +86,15 @@ def test_bad_input_raises_a_clear_error(args, error, message):
     with pytest.raises(error, match=message):
         draw_group_connectivity(*args)
     assert not plt.get_fignums()  # refused before creating a figure
+
+
+def test_text_is_at_least_the_site_style_size():
+    with plt.rc_context(STYLE):
+        ax = draw_group_connectivity(8, 4, groups=2)
+        ax.figure.canvas.draw()
+    try:
+        texts = [t for t in ax.figure.findobj(Text) if t.get_visible() and t.get_text()]
+        assert texts
+        assert min(t.get_fontsize() for t in texts) >= STYLE["font.size"]
+    finally:
+        plt.close(ax.figure)

@@ -111,18 +111,17 @@ assert random.theoretical == receptive_field(model, size).interval(
     measured.unit
 )
 
-fig, axes = plt.subplots(1, 2, figsize=(7, 3.8), layout="constrained")
-draw_effective_field(uniform, ax=axes[0])
-draw_effective_field(random, ax=axes[1])
-axes[0].set_title(
-    f"uniform weights: 95% within r = {uniform.radius():.1f} px", fontsize=10
-)
-axes[1].set_title(
-    f"random weights: 95% within r = {random.radius():.1f} px", fontsize=10
-)
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.4), layout="constrained")
+for ax, field, label in [
+    (axes[0], uniform, "uniform"),
+    (axes[1], random, "random"),
+]:
+    title = f"{label} weights:\n95% within r = {field.radius():.1f} px"
+    draw_effective_field(field, ax=ax, title=title)
+axes[1].set_ylabel("")  # the same rows as on the left
 fig.suptitle(
-    f"{depth} layers of 3x3: the theoretical field is "
-    f"{2 * depth + 1}x{2 * depth + 1} (orange)"
+    f"{depth} layers of 3x3: the theoretical field\n"
+    f"is {2 * depth + 1}x{2 * depth + 1} (orange)"
 )
 plt.show()
 
@@ -135,7 +134,7 @@ plt.show()
 # the gradient is orders of magnitude below the peak, although every pixel
 # of the theoretical field (orange) has some.
 
-fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
 for field, label, color in [
     (uniform, "uniform weights", "#d94801"),
     (random, "random weights", "#3182bd"),
@@ -146,10 +145,12 @@ for field, label, color in [
     ax.plot(x, profile / profile.max(), "o", color=color, label=f"{label}")
     ax.plot(x, gauss, "-", color=color, label=f"Gaussian, {label}")
 ax.axvspan(-depth - 0.5, depth + 0.5, color="#feedde", zorder=0)
-ax.set_title("Profile of the map and the Gaussian of the same variance")
-ax.set_xlabel("input column, from the centre (orange: theoretical field)")
+ax.set_title("Profile of the map and\nthe Gaussian of the same variance")
+ax.set_xlabel("input column, from the centre\n(orange: theoretical field)")
 ax.set_ylabel("gradient (peak = 1)")
-ax.legend(fontsize=10)
+fig.legend(
+    *ax.get_legend_handles_labels(), loc="outside lower center", ncols=2
+)  # below the axes: inside, it would cover the tails
 plt.show()
 
 # %%
@@ -197,7 +198,7 @@ sigma = np.sqrt(2 * depths / 3)
 expected = sigma * math.sqrt(-2 * math.log(0.05))
 np.testing.assert_allclose(radii["uniform"][fit], expected[fit], rtol=0.05)
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 6), layout="constrained")
 ax.loglog(
     depths, half_width, "s-", color="#d94801",
     label=f"theoretical half-width (slope {slopes['theoretical']:.2f})",
@@ -210,15 +211,15 @@ ax.loglog(
     depths, radii["random"], "^-", color="#3182bd",
     label=f"effective, random weights (slope {slopes['random']:.2f})",
 )  # fmt: skip
-ax.loglog(depths, 2 * np.sqrt(depths), ":", color="0.4", label=r"$2\sqrt{L}$")
-ax.set_title("The effective field grows like $\\sqrt{L}$, the field like $L$")
+ax.loglog(depths, 2 * np.sqrt(depths), ":", color="0.4", label="2√L")
+ax.set_title("The effective field grows like √L,\nthe field like L")
 ax.set_xlabel("depth $L$ (3x3 layers, log scale)")
 ax.set_ylabel("radius in pixels (log scale)")
 ax.set_xticks(depths, [str(n) for n in depths])
 ax.set_yticks(depths, [str(n) for n in depths])
 ax.minorticks_off()
 ax.grid(True, which="both", alpha=0.3)
-ax.legend(fontsize=10)
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center")
 plt.show()
 
 # %%

@@ -102,15 +102,18 @@ assert all(
 # pooled ones show the blocks of their coarser grids: the Gaussian of the
 # previous example is a statement about many small steps.
 
-fig, axes = plt.subplots(2, 2, figsize=(7, 7.4), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 8), layout="constrained")
 for ax, (name, erf) in zip(axes.flat, fields.items()):
-    draw_effective_field(erf, ax=ax)
-    ax.set_title(
+    title = (
         f"{name}\nfield {erf.theoretical_size[0]}, "
-        f"95% within r = {erf.radius():.1f}",
-        fontsize=10,
+        f"95% within r = {erf.radius():.1f}"
     )
-fig.suptitle("Twelve 3x3 layers, random weights, 96x96 input")
+    draw_effective_field(erf, ax=ax, title=title)
+for ax in axes[0]:
+    ax.set_xlabel("")  # the same columns as below
+for ax in axes[:, 1]:
+    ax.set_ylabel("")  # the same rows as on the left
+fig.suptitle("Twelve 3x3 layers, random weights,\n96x96 input")
 plt.show()
 
 # %%
@@ -142,12 +145,11 @@ print(f"effective field (these weights): 95% within {r95:.0f} px,")
 print(f"    50% within {r50:.0f} px, std {erf.std[0]:.0f} px per axis")
 
 fig, ax = plt.subplots(figsize=(5.5, 5.5), layout="constrained")
-draw_effective_field(erf, ax=ax)
-ax.set_title(
+title = (
     "ResNet-50, layer4 unit (3, 3), random weights\n"
-    f"theoretical field 427 (orange), 95% within r = {r95:.0f} px",
-    fontsize=10,
+    f"theoretical field 427 (orange),\n95% within r = {r95:.0f} px"
 )
+draw_effective_field(erf, ax=ax, title=title)
 plt.show()
 
 # %%

@@ -73,7 +73,7 @@ full_macs = rows[0][2]
 for g, _, macs in rows:
     assert macs * g == full_macs  # exactly 1/g of the full convolution's work
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
 groups = [r[0] for r in rows]
 ax.plot(
     groups,
@@ -90,11 +90,12 @@ ax.plot(
     label="parameters (convdocs = PyTorch)",
 )
 ax.set_xscale("log", base=2)
-ax.set_yscale("log", base=2)
+ax.set_yscale("log")
+ax.yaxis.set_major_formatter("{x:,.0f}")  # 10,000, not 10 with a superscript 4
 ax.set_xticks(groups, [str(g) for g in groups])
 ax.set_xlabel("groups $g$ (64 input and 64 output channels)")
 ax.set_ylabel("count (log scale)")
-ax.set_title("Conv2d 64→64, 3x3, on 32x32: cost divided by $g$")
+ax.set_title("Conv2d 64→64, 3x3, on 32x32:\ncost divided by $g$")
 ax.grid(True, alpha=0.3)
 ax.legend()
 plt.show()
@@ -112,11 +113,11 @@ assert rows[-1][1] == 64 * 9 + 64
 # :math:`g = 1` joins every pair (64 kernels), :math:`g = 2` two blocks of
 # 4x4, and :math:`g = 8` only channel :math:`c` to channel :math:`c`.
 
-fig, axes = plt.subplots(1, 4, figsize=(7, 3.6), layout="constrained")
-for ax, g in zip(axes, (1, 2, 4, 8)):
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 7.6), layout="constrained")
+for ax, g in zip(axes.flat, (1, 2, 4, 8)):
     draw_group_connectivity(8, 8, groups=g, ax=ax)
     ax.set_title(f"groups = {g}")
-fig.suptitle("Which input channels each output channel reads (8 channels)")
+fig.suptitle("Which input channels each output channel\nreads (8 channels)")
 plt.show()
 
 # %%
@@ -218,7 +219,7 @@ np.testing.assert_allclose(
 
 full = conv_cost(64, 64, (3, 3), (32, 32), padding=1, bias=False)
 dw = conv_cost(64, 64, (3, 3), (32, 32), padding=1, groups=64, bias=False)
-fig, ax = plt.subplots(figsize=(7, 2.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 3), layout="constrained")
 bars = ax.barh(
     ["full 3x3 (g = 1)", "depthwise 3x3 (g = 64)"],
     [full.macs / 1e6, dw.macs / 1e6],
@@ -228,6 +229,6 @@ bars = ax.barh(
 ax.bar_label(bars, [f"{full.macs:,}", f"{dw.macs:,}"], padding=4)
 ax.set_xlim(0, full.macs / 1e6 * 1.35)
 ax.set_xlabel("million MACs (64 channels, 32x32)")
-ax.set_title("Depthwise: 1/64 of the work of the full convolution")
+ax.set_title("Depthwise: 1/64 of the work\nof the full convolution")
 plt.show()
 assert full.macs == 64 * dw.macs

@@ -100,14 +100,14 @@ for k in (3, 5):
         measured[k, c_out] = float(pytorch)
 
 outs = np.array([8, 16, 32, 64, 128, 256, 512])
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
 for k, color in ((3, "C0"), (5, "C1")):
     ax.plot(
         outs,
         1 / outs + 1 / k**2,
         "-",
         color=color,
-        label=f"$1/C_{{out}} + 1/{k * k}$ ({k}x{k})",
+        label=f"1/C_out + 1/{k * k} ({k}x{k})",
     )
     ax.plot(
         outs,
@@ -120,9 +120,9 @@ for k, color in ((3, "C0"), (5, "C1")):
     ax.axhline(1 / k**2, color=color, linestyle=":", linewidth=1)
 ax.set_xscale("log", base=2)
 ax.set_xticks(outs, [str(c) for c in outs])
-ax.set_xlabel("output channels $C_{out}$ (32 input channels, 28x28)")
+ax.set_xlabel("output channels C_out (32 input channels, 28x28)")
 ax.set_ylabel("separable MACs / full MACs")
-ax.set_title("Depthwise-separable cost relative to a full convolution")
+ax.set_title("Depthwise-separable cost\nrelative to a full convolution")
 ax.grid(True, alpha=0.3)
 ax.legend()
 plt.show()
@@ -227,7 +227,7 @@ print(
     f"two 3x3 at 256 channels {wide:,} ({wide / bottleneck:.1f}x)"
 )
 
-fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4), layout="constrained")
 labels = [
     "1x1, 256→64",
     "3x3, 64→64",
@@ -248,6 +248,6 @@ bars = ax.barh(
 ax.bar_label(bars, [f"{v:,.0f} M" for v in values], padding=4)
 ax.invert_yaxis()
 ax.set_xlim(0, wide / 1e6 * 1.25)
-ax.set_xlabel("million MACs at 56x56 (model_cost = FlopCounterMode / 2)")
-ax.set_title("ResNet-50 layer1.1 (orange) against plain 3x3 blocks (grey)")
+ax.set_xlabel("million MACs at 56x56\n(model_cost = FlopCounterMode / 2)")
+ax.set_title("ResNet-50 layer1.1 (orange)\nagainst plain 3x3 blocks (grey)")
 plt.show()
