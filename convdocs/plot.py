@@ -1666,8 +1666,8 @@ def draw_effective_field(field, share=0.95, *, ax=None, title=None):
     >>> from convdocs.plot import draw_effective_field
     >>> erf = effective_receptive_field("conv3p1,conv3p1,conv3p1", (15, 15), samples=2)
     >>> ax = draw_effective_field(erf)
-    >>> ax.images[0].get_array().max(), erf.theoretical
-    (np.float64(1.0), ((4, 11), (4, 11)))
+    >>> float(ax.images[0].get_array().max()), erf.theoretical
+    (1.0, ((4, 11), (4, 11)))
     >>> [p.get_gid() for p in ax.patches]
     ['input', 'theoretical', 'radius']
     >>> import matplotlib.pyplot as plt
