@@ -50,15 +50,6 @@ def _describe(value) -> str:
     return f"{value!r} (type {_type_name(value)})" if not _is_int(value) else repr(value)
 
 
-def size_text(size) -> str:
-    """A size as messages and tables show it: ``224``, or ``224x192`` per dimension.
-
-    >>> size_text(224), size_text((224, 192))
-    ('224', '224x192')
-    """
-    return str(size) if _is_int(size) else "x".join(map(str, size))
-
-
 def check_bool(name: str, value) -> bool:
     """Return ``value`` as a ``bool``: True or False, numpy's ``np.True_`` and ``np.False_`` too.
 

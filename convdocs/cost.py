@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from html import escape
 
 from convdocs import _fx
+from convdocs._text import aligned, size_text
 from convdocs._validate import check_bool, check_int, int_tuple, padding_ndim, spatial_ndim
 from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
 
@@ -157,7 +158,7 @@ class ModelCost:
 
     def __str__(self) -> str:
         head = (
-            f"{self.model} on a {'x'.join(map(str, self.input_shape))} input: "
+            f"{self.model} on a {size_text(self.input_shape)} input: "
             f"{self.parameters:,} parameters, {self.macs:,} MACs"
         )
         rows = [("layer", "kind", "output shape", "parameters", "MACs")]
@@ -166,12 +167,7 @@ class ModelCost:
             for c in self.layers
         ]
         rows.append(("total", "", "", f"{self.parameters:,}", f"{self.macs:,}"))
-        widths = [max(len(row[i]) for row in rows) for i in range(5)]
-        lines = [head]
-        for row in rows:
-            left = "  ".join(f"{text:<{w}}" for text, w in zip(row[:3], widths))
-            right = "  ".join(f"{text:>{w}}" for text, w in zip(row[3:], widths[3:]))
-            lines.append(f"  {left}  {right}".rstrip())
+        lines = [head, *aligned(rows, right=(3, 4), indent="  ")]
         if self.uncounted:
             lines.append(f"  MACs not counted for: {', '.join(self.uncounted)}")
         return "\n".join(lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from convdocs._text import aligned, column_widths
 from convdocs._validate import _describe, _is_int, _pad_width2d, as_array, check_entries
 
 __all__ = ["PADDING_MODES", "canonical_mode", "pad"]
@@ -193,9 +194,8 @@ class PaddingModeTable:
 
     def __str__(self) -> str:
         rows = self.as_rows()
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(s.ljust(w) for s, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines = aligned(rows)
+        lines.insert(1, "  ".join("-" * w for w in column_widths(rows)))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

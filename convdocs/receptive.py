@@ -33,13 +33,13 @@ import numpy as np
 
 from convdocs import _field, _fx
 from convdocs._fx import eval_mode, first_line, input_layer
+from convdocs._text import aligned, size_text
 from convdocs._validate import (
     _describe,
     check_int,
     check_pool_padding,
     int_tuple,
     padding_pairs,
-    size_text,
 )
 from convdocs.arithmetic import _extent, conv_output_size, conv_transpose_output_size
 
@@ -690,17 +690,10 @@ class ReceptiveField:
         return header, body
 
     def __str__(self) -> str:
-        summary = self._summary()
-        width = max(len(k) for k, _ in summary)
-        lines = [f"{key:<{width}}  {value}" for key, value in summary]
+        lines = aligned(self._summary())
         header, body = self._table()
-        widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
         lines.append("")
-        for row in [header, *body]:
-            cells = [
-                c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))
-            ]
-            lines.append("  ".join(cells).rstrip())
+        lines += aligned([header, *body], right=range(2, len(header)))
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from convdocs import _fx
-from convdocs._validate import _describe, _is_int, int_tuple, size_text
+from convdocs._text import aligned, size_text
+from convdocs._validate import _describe, _is_int, int_tuple
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_conv_transpose_output_size,
@@ -211,13 +212,9 @@ def _step_lines(steps, indent) -> list[str]:
     """One aligned line per step: layer, kind, shape, arithmetic."""
     if not steps:
         return []
-    columns = [(s.layer, s.kind, _shape(s.shape)) for s in steps]
-    widths = [max(len(row[i]) for row in columns) for i in range(3)]
-    return [
-        (indent + "  ".join(f"{text:<{w}}" for text, w in zip(row, widths)))
-        + (f"  {s.arithmetic}" if s.arithmetic else "")
-        for row, s in zip(columns, steps)
-    ]
+    return aligned(
+        [(s.layer, s.kind, _shape(s.shape), s.arithmetic) for s in steps], indent=indent
+    )
 
 
 def _shape(shape) -> str:
