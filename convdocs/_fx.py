@@ -1,16 +1,22 @@
-"""What convdocs needs from ``torch.fx``: tracing a model and naming its operations.
+"""What convdocs needs from ``torch.fx``: tracing a model, and one interpreter over its graph.
 
-Shared by :mod:`convdocs.receptive` (receptive fields) and :mod:`convdocs.shapes`
-(input sizes): both walk the same traced graph and sort its nodes into the same kinds.
+A model is traced once into a :class:`Graph`, which sorts its nodes into a few kinds
+(:func:`op_kind`) and names them. :meth:`Graph.walk` then visits the nodes in order at one
+input size, the way ``torch.fx.Interpreter`` does, with a *lens* supplying what each
+operation does: the shape lens of :mod:`convdocs.shapes` gives every node's value (a
+:class:`Tensor`, a shape and no data) and its record (what it does to the grid:
+:class:`Window`, :class:`Transposed`, :class:`Resize`, :class:`Join`, :class:`Same`,
+:class:`End` or :class:`Unsupported`). Further lenses read the finished :class:`Walk`: the
+field lens of :mod:`convdocs.receptive` and the cost lens of :mod:`convdocs.cost`.
 PyTorch is imported only inside functions, so ``import convdocs`` does not need it.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from convdocs._validate import int_tuple
+from convdocs._validate import _describe, int_tuple
 from convdocs.arithmetic import torch_padding
 
 # Operations that keep the shape of their tensor argument (and mix no positions).
@@ -307,13 +313,13 @@ def eval_mode(model):
 
 
 def op_kind(graph_module, node) -> str | None:
-    """What a traced node does, as one of a few kinds both walkers handle.
+    """What a traced node does, as one of a few kinds the lenses handle.
 
     ``"conv"``, ``"conv_transpose"``, ``"pool"``, ``"adaptive_pool"``, ``"interpolate"``,
     ``"pixel_shuffle"``, ``"pixel_unshuffle"``, ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
     ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
     ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``; None for anything
-    else (a placeholder, a parameter, an operation neither walker knows).
+    else (a placeholder, a parameter, an operation no lens knows).
     """
     if node.op == "call_module":
         return _module_kind(graph_module.get_submodule(node.target))
@@ -490,3 +496,156 @@ def expand_ellipsis(items, rank) -> tuple:
         return tuple(items)
     at = items.index(Ellipsis)
     return (*items[:at], *(slice(None),) * (rank - used), *items[at + 1 :])
+
+
+# --- the interpreter: one walk of the graph at one input size --------------------------------
+
+
+class Fail(Exception):
+    """PyTorch would raise at this node: the message says why."""
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor of the walk: its shape, and whether its spatial size follows the input's."""
+
+    shape: tuple
+    varies: bool
+
+    def spatial(self, ndim) -> tuple:
+        return self.shape[len(self.shape) - ndim :]
+
+
+@dataclass
+class Walk:
+    """One walk at one input size: what the lens found for each node."""
+
+    explain: bool  # whether the shape lens writes its steps (explanations) too
+    values: dict = field(default_factory=dict)  # node -> Tensor, or a plain value (a size)
+    records: dict = field(default_factory=dict)  # node -> what it does to the grid
+    steps: dict = field(default_factory=dict)  # node -> its shapes.ShapeStep
+    down: dict = field(default_factory=dict)  # node -> the down-sampling of its grid
+    misaligned: list = field(default_factory=list)  # (node, message) pairs
+
+
+class Graph:
+    """A traced model: its nodes in order, their kinds and names, and the walk over them."""
+
+    def __init__(self, model):
+        import torch
+
+        if not isinstance(model, torch.nn.Module):
+            msg = f"model must be a torch.nn.Module, got {_describe(model)}"
+            raise TypeError(msg)
+        self.torch = torch
+        self.model_name = type(model).__name__
+        self.graph_module = trace(model)
+        inputs = [
+            n.target for n in self.graph_module.graph.nodes if n.op == "placeholder" and not n.args
+        ]
+        if len(inputs) > 1:
+            msg = (
+                f"{self.model_name} takes {len(inputs)} tensor inputs ({', '.join(inputs)}); "
+                "convdocs follows models with one input tensor"
+            )
+            raise ValueError(msg)
+        self.channels, self.ndim = input_layer(model, self.graph_module)
+        self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
+        self.output = next(n for n in self.graph_module.graph.nodes if n.op == "output")
+        self.modules = {
+            n: self.graph_module.get_submodule(n.target)
+            for n in self.nodes
+            if n.op == "call_module"
+        }
+        self.kinds = {n: self._kind(n) for n in self.nodes}
+        self.op_kinds = {n: op_kind(self.graph_module, n) for n in self.nodes}
+
+    # --- naming ---
+
+    def _kind(self, node) -> str:
+        if node.op == "call_module":
+            return type(self.modules[node]).__name__
+        return getattr(node.target, "__name__", str(node.target))
+
+    def name(self, node) -> str:
+        """A submodule's path (``'layer1.0.conv1'``), else the node's name (``'add_3'``)."""
+        return node.target if node.op == "call_module" else node.name
+
+    def where(self, node, message) -> str:
+        return f"'{self.name(node)}': {message}"
+
+    def label(self, node) -> str:
+        """The kind of a node, as messages and tables name it."""
+        if node.op == "call_method":
+            return f"method {node.target}"
+        return self.kinds[node].strip("_") if self.op_kinds[node] == "binary" else self.kinds[node]
+
+    def unsupported(self, node) -> Unsupported:
+        """The record of an operation no lens knows, with the field lens's reason."""
+        if node.op == "call_module":
+            what = f"{self.kinds[node]} is not a layer convdocs knows"
+        elif node.op == "call_method":
+            what = f"method .{node.target}() is not an operation convdocs knows"
+        else:
+            what = f"{self.kinds[node]} is not an operation convdocs knows"
+        return Unsupported(f"{what}; convdocs cannot compute its receptive field")
+
+    def layer_ndim(self, node) -> int:
+        """Spatial dimensions of a convolution or pooling: its kernel's, else its name's
+        (``MaxPool2d``, ``F.avg_pool1d``)."""
+        module = self.modules.get(node)
+        kernel = getattr(module, "kernel_size", None)
+        if isinstance(module, self.torch.nn.modules.conv._ConvNd) and isinstance(kernel, tuple):
+            return len(kernel)
+        name = self.kinds[node]
+        return int(name[-2]) if name[-2:] in ("1d", "2d", "3d") else self.ndim
+
+    def input_shape(self, input_size) -> tuple:
+        return (1, self.channels, *input_size)
+
+    # --- walking ---
+
+    def walk(self, lens, input_size, explain=True):
+        """Visit every node at ``input_size``: the ``Walk``, and the node and message of
+        the first failure (or None). ``lens.placeholder(node, walk, input_size)`` gives
+        the input's value, ``lens.call(node, walk, args, kwargs)`` every operation's."""
+        walk = Walk(explain)
+        for node in self.nodes:
+            try:
+                walk.values[node] = self._visit(lens, node, walk, input_size)
+            except Fail as err:
+                return walk, (node, str(err))
+        return walk, None
+
+    def _visit(self, lens, node, walk, input_size):
+        if node.op == "placeholder":
+            return lens.placeholder(node, walk, input_size)
+        if node.op == "get_attr":
+            value = attribute(self.graph_module, node.target)
+            if isinstance(value, self.torch.Tensor):
+                return Tensor(tuple(value.shape), varies=False)
+            return value
+        args = self.torch.fx.node.map_arg(node.args, walk.values.__getitem__)
+        kwargs = self.torch.fx.node.map_arg(node.kwargs, walk.values.__getitem__)
+        # a lens covers its forms of the call and hands the others to PyTorch itself:
+        # an exception here is a bug in convdocs, never a verdict on the model
+        return lens.call(node, walk, args, kwargs)
+
+    def runs(self, lens, input_size) -> Walk:
+        """The walk at ``input_size``, which must succeed: the other lenses read it."""
+        walk, failure = self.walk(lens, input_size, explain=False)
+        if failure is not None:
+            msg = (
+                f"{self.model_name} cannot run on an input of shape "
+                f"{self.input_shape(input_size)}: {self.where(*failure)}"
+            )
+            raise ValueError(msg)
+        return walk
+
+    def arguments(self, node, walk):
+        """``node``'s arguments with the walk's values in place of other nodes."""
+        get = walk.values.get
+        return (
+            self.torch.fx.node.map_arg(node.args, get),
+            self.torch.fx.node.map_arg(node.kwargs, get),
+        )

@@ -483,7 +483,7 @@ def _memoised(function, size):
 
 
 # Memoised forms for callers that ask again and again with hashable, already-checked
-# arguments (conv2d on every call, the shape walker on every layer of every input size):
+# arguments (conv2d on every call, the shape lens on every layer of every input size):
 # the public functions re-validate everything, which costs more than a small
 # convolution. Errors are not cached: a bad call raises the same message every time.
 _cached_conv_output_size = _memoised(conv_output_size, 4096)

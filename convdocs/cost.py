@@ -510,24 +510,20 @@ def model_cost(model, input_size):
     >>> print(cost["layer1.0.conv1"])
     layer1.0.conv1 (Conv2d): 36,864 parameters, 115,605,504 MACs, (1, 64, 56, 56) -> (1, 64, 56, 56)
     """
-    from convdocs.shapes import _walker
+    from convdocs.shapes import _shape_lens
 
-    walker = _walker(model)
-    sizes = int_tuple("input_size", input_size, walker.ndim)
-    state, failure = walker.walk(sizes, explain=False)
-    shape = (1, walker.channels, *sizes)
-    if failure is not None:
-        msg = f"{walker.model_name} cannot run on an input of shape {shape}: {walker.where(*failure)}"
-        raise ValueError(msg)
-    lens = _CostLens(walker, state)
-    layers = [row for row in map(lens.row, walker.nodes) if row is not None]
+    shapes = _shape_lens(model)
+    graph = shapes.graph
+    sizes = int_tuple("input_size", input_size, graph.ndim)
+    lens = _CostLens(graph, graph.runs(shapes, sizes))
+    layers = [row for row in map(lens.row, graph.nodes) if row is not None]
     unused = [p for p in model.parameters() if id(p) not in lens.claimed]
     if unused:
         count = sum(p.numel() for p in unused)
         layers.append(LayerCost("(not in the graph)", "Parameter", count, 0))
     return ModelCost(
-        model=walker.model_name,
-        input_shape=shape,
+        model=graph.model_name,
+        input_shape=graph.input_shape(sizes),
         layers=tuple(layers),
         parameters=sum(p.numel() for p in model.parameters()),
         macs=sum(c.macs for c in layers if c.macs is not None),
@@ -538,46 +534,46 @@ def model_cost(model, input_size):
 class _CostLens:
     """The cost of each node of one shape walk, from the shapes and weights it left."""
 
-    def __init__(self, walker, state):
+    def __init__(self, graph, walk):
         import torch
 
-        self.walker, self.state = walker, state
+        self.graph, self.walk = graph, walk
         self.parameter = torch.nn.Parameter
         self.claimed = set()  # ids of the parameters already counted in a row
 
     def parameters_of(self, node) -> int:
         """The parameters ``node`` is first to use: its module's, or those it reads."""
         if node.op == "call_module":
-            found = list(self.walker.modules[node].parameters())
+            found = list(self.graph.modules[node].parameters())
         else:
             found = [
-                _attribute(self.walker, n)
+                _attribute(self.graph, n)
                 for n in node.all_input_nodes
-                if n.op == "get_attr" and isinstance(_attribute(self.walker, n), self.parameter)
+                if n.op == "get_attr" and isinstance(_attribute(self.graph, n), self.parameter)
             ]
         new = {id(p): p for p in found if id(p) not in self.claimed}
         self.claimed.update(new)
         return sum(p.numel() for p in new.values())
 
     def row(self, node) -> LayerCost | None:
-        kind = self.walker.op_kinds[node]
-        output = self.state.values.get(node)
+        kind = self.graph.op_kinds[node]
+        output = self.walk.values.get(node)
         if kind in ("conv", "conv_transpose"):
             macs = self.conv_macs(node, kind)
         elif kind == "linear":
-            module = self.walker.modules[node]
+            module = self.graph.modules[node]
             macs = module.in_features * module.out_features * math.prod(output.shape[:-1])
         else:
             macs = None
         parameters = self.parameters_of(node)
         if macs is None and not parameters:
             return None
-        if macs is None and self.walker.kinds[node] in _NO_MACS:
+        if macs is None and self.graph.kinds[node] in _NO_MACS:
             macs = 0
-        source = self.state.values.get(node.args[0]) if node.args else None
+        source = self.walk.values.get(node.args[0]) if node.args else None
         return LayerCost(
-            layer=self.walker.name(node),
-            kind=self.walker.kinds[node],
+            layer=self.graph.name(node),
+            kind=self.graph.kinds[node],
             parameters=parameters,
             macs=macs,
             input_shape=getattr(source, "shape", ()),
@@ -586,21 +582,20 @@ class _CostLens:
 
     def conv_macs(self, node, kind) -> int:
         """Weights times positions: output positions, or input ones when transposed."""
-        walker, values = self.walker, self.state.values
+        graph, values = self.graph, self.walk.values
         if node.op == "call_module":
-            weight = tuple(walker.modules[node].weight.shape)
+            weight = tuple(graph.modules[node].weight.shape)
         else:
-            args = walker.map_arg(node.args, values.get)
-            kwargs = walker.map_arg(node.kwargs, values.get)
-            bound = _fx.bind(walker.graph_module, node, args, kwargs, _fx.ARGUMENTS[kind])
+            args, kwargs = graph.arguments(node, self.walk)
+            bound = _fx.bind(graph.graph_module, node, args, kwargs, _fx.ARGUMENTS[kind])
             weight = tuple(bound["weight"].shape)
         x = values[node.args[0]] if kind == "conv_transpose" else values[node]
         # shape (batch, channels, *spatial) or unbatched (channels, *spatial)
-        positions = math.prod(x.shape[: len(x.shape) - walker.ndim - 1]) * math.prod(
-            x.shape[len(x.shape) - walker.ndim :]
+        positions = math.prod(x.shape[: len(x.shape) - graph.ndim - 1]) * math.prod(
+            x.shape[len(x.shape) - graph.ndim :]
         )
         return math.prod(weight) * positions
 
 
-def _attribute(walker, node):
-    return _fx.attribute(walker.graph_module, node.target)
+def _attribute(graph, node):
+    return _fx.attribute(graph.graph_module, node.target)

@@ -583,13 +583,21 @@ class ReceptiveField:
     misaligned: tuple = ()
     _branches: tuple = field(default=(), compare=False)  # theoretical: per branch, per axis
     _steps: tuple | None = field(default=None, compare=False)  # the walk, for exact fields
-    _scalar: bool = field(default=False, compare=False)
+
+    @property
+    def _scalar(self) -> bool:
+        """True for a network of one-dimensional specs, whose results are single numbers
+        (a stride is never a tuple then, while a size may be a SizeRange)."""
+        return not isinstance(self.stride, tuple)
+
+    def _axes(self, value) -> tuple:
+        """``value`` (one of the attributes) as one entry per dimension."""
+        return (value,) if self._scalar else value
 
     @property
     def uniform(self) -> bool:
         """True when every output unit has a field of the same size."""
-        sizes = (self.size,) if self._scalar else self.size
-        return not any(isinstance(s, SizeRange) for s in sizes)
+        return not any(isinstance(s, SizeRange) for s in self._axes(self.size))
 
     def interval(self, unit, clip=False):
         """The input pixels one output unit depends on, per dimension.
@@ -635,8 +643,7 @@ class ReceptiveField:
             msg = f"clip must be a bool, got {_describe(clip)}"
             raise TypeError(msg)
         if self.output_size is not None:
-            sizes = (self.output_size,) if self._scalar else self.output_size
-            for axis, (u, n) in enumerate(zip(units, sizes)):
+            for axis, (u, n) in enumerate(zip(units, self._axes(self.output_size))):
                 if u >= n:
                     where = "" if ndim == 1 else f" along spatial dimension {axis}"
                     msg = f"unit {unit} is outside the output{where}: allowed 0 .. {n - 1}"
@@ -657,13 +664,13 @@ class ReceptiveField:
     # --- display ---
 
     def _summary(self) -> list[tuple[str, str]]:
-        size = _fmt(self.size, self._scalar)
+        size = _fmt(self._axes(self.size))
         if not self.uniform:
             size += " (differs between output units: smallest..largest; see interval())"
         rows = [
             ("receptive field", size),
-            ("effective stride", _fmt(self.stride, self._scalar)),
-            ("effective padding", _fmt(self.padding, self._scalar)),
+            ("effective stride", _fmt(self._axes(self.stride))),
+            ("effective padding", _fmt(self._axes(self.padding))),
         ]
         if self.input_size is not None:
             rows.insert(0, ("input size", size_text(self.input_size)))
@@ -681,9 +688,9 @@ class ReceptiveField:
                 row.name,
                 row.kind,
                 "-" if row.output_size is None else size_text(row.output_size),
-                _fmt(row.stride, False),
-                _fmt(row.size, False),
-                _fmt(row.center, False),
+                _fmt(row.stride),
+                _fmt(row.size),
+                _fmt(row.center),
             ]
             for row in self.layers
         ]
@@ -715,9 +722,8 @@ class ReceptiveField:
         )
 
 
-def _fmt(value, scalar) -> str:
+def _fmt(values) -> str:
     """One value per dimension, shown once when all are equal: 212, 7x5, 188..204."""
-    values = (value,) if scalar else value
     texts = [str(_half(Fraction(v))) if isinstance(v, float) else str(v) for v in values]
     if len(set(texts)) == 1:
         return texts[0]
@@ -765,7 +771,6 @@ def _result(lens, branches, sizes, name, note=""):
         misaligned=tuple(lens.misaligned),
         _branches=branches,
         _steps=None if lens.steps is None else tuple(lens.steps),
-        _scalar=lens.scalar,
     )
 
 
@@ -1003,7 +1008,7 @@ def _spec_name(spec) -> str:
         return repr(spec)
 
 
-# --- torch modules: the field lens on the shape walk ---------------------------------------
+# --- torch modules: the field lens, reading the walk of the shape lens -------------------
 
 
 @dataclass(frozen=True)
@@ -1020,35 +1025,32 @@ class _Ended:
 
 
 def _from_module(model, input_size):
-    """Walk the traced model once at ``input_size`` (the shape lens: sizes, and what each
-    node does to the grid), then run the field lens over the records: no layer runs."""
-    from convdocs.shapes import _walker
+    """Walk the traced model once at ``input_size`` with the shape lens (sizes, and what
+    each node does to the grid), then read the walk with the field lens: no layer runs."""
+    from convdocs.shapes import _shape_lens
 
-    walker = _walker(model)
+    shapes = _shape_lens(model)
     if input_size is None:
         msg = "input_size is required for a torch.nn.Module (e.g. input_size=224)"
         raise ValueError(msg)
-    sizes = int_tuple("input_size", input_size, walker.ndim)
-    state, failure = walker.walk(sizes, explain=False)
-    if failure is not None:
-        shape = (1, walker.channels, *sizes)
-        msg = f"{walker.model_name} cannot run on an input of shape {shape}: {walker.where(*failure)}"
-        raise ValueError(msg)
-    return _ModuleFields(walker, state, sizes).run()
+    sizes = int_tuple("input_size", input_size, shapes.ndim)
+    walk = shapes.graph.runs(shapes, sizes)
+    return _ModuleFields(shapes.graph, walk, sizes).run()
 
 
 class _ModuleFields:
-    """The field of every node of one shape walk, from the records the walk left."""
+    """The field lens: the field of every node of one walk, from the records and sizes
+    the shape lens left."""
 
-    def __init__(self, walker, state, sizes):
-        self.walker, self.state = walker, state
-        self.lens = _Lens(walker.ndim, sizes)
+    def __init__(self, graph, walk, sizes):
+        self.graph, self.walk = graph, walk
+        self.lens = _Lens(graph.ndim, sizes)
         self.keys = {}  # node -> its key in the lens, or an _Ended
         self.notes = []
 
     def where(self, node) -> str:
         if node.op == "call_module":
-            return f"layer '{node.target}' ({self.walker.kinds[node]})"
+            return f"layer '{node.target}' ({self.graph.kinds[node]})"
         target = getattr(node.target, "__name__", node.target)
         return f"node '{node.name}' ({node.op} {target})"
 
@@ -1058,12 +1060,11 @@ class _ModuleFields:
     def run(self) -> ReceptiveField:
         import torch.fx
 
-        for node in self.walker.nodes:
+        for node in self.graph.nodes:
             found = self.visit(node)
             if found is not None:
                 self.keys[node] = found
-        output = next(n for n in self.walker.graph_module.graph.nodes if n.op == "output")
-        result = output.args[0]
+        result = self.graph.output.args[0]
         if not isinstance(result, torch.fx.Node) or result not in self.keys:
             msg = "the model must return one tensor computed from its input"
             raise TypeError(msg)
@@ -1079,12 +1080,12 @@ class _ModuleFields:
         return _result(self.lens, self.lens.fields[found], sizes, self.name(found), note)
 
     def name(self, key) -> str:
-        return "input" if key == "input" else self.walker.name(key)
+        return "input" if key == "input" else self.graph.name(key)
 
     def sizes(self, key) -> tuple:
         if key == "input":
             return self.lens.input_size
-        return self.state.values[key].spatial(self.walker.ndim)
+        return self.walk.values[key].spatial(self.graph.ndim)
 
     def visit(self, node):
         """The key of ``node``'s field, an _Ended, or None (it depends on no input)."""
@@ -1093,26 +1094,26 @@ class _ModuleFields:
         sources = [self.keys[n] for n in node.all_input_nodes if n in self.keys]
         if not sources:
             return None
-        value = self.state.values.get(node)
+        value = self.walk.values.get(node)
         if isinstance(value, (tuple, list)) and any(hasattr(v, "varies") for v in value):
             raise self.fail(node, "returns several tensors; convdocs follows single tensors")
         if not hasattr(value, "varies"):
             return None  # a size, a shape, a number of dimensions
-        record = self.state.records.get(node) or self.walker.unsupported(node)
+        record = self.walk.records.get(node) or self.graph.unsupported(node)
         ended = [s for s in sources if isinstance(s, _Ended)]
         if ended:
             return self.after_end(node, record, sources, ended)
         if isinstance(record, _fx.Unsupported):
             raise self.fail(node, record.reason)
         if isinstance(record, _fx.End):
-            kind = self.walker.label(node)
+            kind = self.graph.label(node)
             whole = self.pools_everything(node)
-            return _Ended(self.walker.name(node), kind, sources[0], self.name(sources[0]), whole)
+            return _Ended(self.graph.name(node), kind, sources[0], self.name(sources[0]), whole)
         return self.spatial(node, record, sources)
 
     def pools_everything(self, node) -> bool:
         """True for a pooling over every position (each unit sees the whole input)."""
-        pooled = self.walker.op_kinds[node] in ("reduce", "adaptive_pool")
+        pooled = self.graph.op_kinds[node] in ("reduce", "adaptive_pool")
         return pooled and all(n == 1 for n in self.sizes(node))
 
     def after_end(self, node, record, sources, ended):
@@ -1129,7 +1130,7 @@ class _ModuleFields:
         if isinstance(record, (_fx.Window, _fx.Transposed, _fx.Resize)) and not first.whole:
             raise self.fail(
                 node,
-                f"applies {self.walker.label(node)} to a tensor whose spatial structure ended "
+                f"applies {self.graph.label(node)} to a tensor whose spatial structure ended "
                 f"at '{first.at}' ({first.kind})",
             )
         if len({e.source for e in ended}) > 1:
@@ -1140,7 +1141,7 @@ class _ModuleFields:
         """A spatial tensor scaled by globally pooled units (squeeze-and-excitation): the
         units keep the field of their spatial input, and also see the whole input."""
         self.notes.append(
-            f"'{self.walker.name(node)}' ({self.walker.label(node)}) combines its input with "
+            f"'{self.graph.name(node)}' ({self.graph.label(node)}) combines its input with "
             f"'{pooled.at}' ({pooled.kind}), pooled over every position, so each unit also "
             "depends on the whole input; the field is that of its spatial input"
         )
@@ -1167,12 +1168,12 @@ class _ModuleFields:
             ) from None
         kind = self.row_kind(node, record, sources, sizes)
         if kind is not None:
-            self.lens.rows.append(_row(self.walker.name(node), kind, branches, sizes))
+            self.lens.rows.append(_row(self.graph.name(node), kind, branches, sizes))
         return node
 
     def row_kind(self, node, record, sources, sizes):
         """What the node's row in the table is called; None: it gets no row."""
-        op = self.walker.op_kinds[node]
+        op = self.graph.op_kinds[node]
         if isinstance(record, _fx.Same):
             return None
         if isinstance(record, _fx.Join):
@@ -1180,22 +1181,22 @@ class _ModuleFields:
                 return None
             offsets = self.lens.offsets(sources)
             if any(offsets):
-                shown = _fmt(tuple(abs(round(o, 3)) for o in offsets), False)
+                shown = _fmt(tuple(abs(round(o, 3)) for o in offsets))
                 self.lens.misaligned.append(
-                    f"{self.walker.name(node)}: the fields of its inputs are centred {shown} "
+                    f"{self.graph.name(node)}: the fields of its inputs are centred {shown} "
                     "pixels apart"
                 )
-            return "cat" if op == "cat" else self.walker.label(node)
+            return "cat" if op == "cat" else self.graph.label(node)
         if op == "getitem":
             crops = record != _fx.Window(
-                *[(1,) * self.walker.ndim] * 2, (0,) * self.walker.ndim, (1,) * self.walker.ndim
+                *[(1,) * self.graph.ndim] * 2, (0,) * self.graph.ndim, (1,) * self.graph.ndim
             )
             return "crop" if crops or sizes != self.sizes(sources[0]) else None
         if op in ("pad", "pad_copy"):
             return "pad"
         if isinstance(record, _fx.Resize):
-            return f"{self.walker.label(node)} x{_fmt(record.factors, False)}"
-        return self.walker.label(node)
+            return f"{self.graph.label(node)} x{_fmt(record.factors)}"
+        return self.graph.label(node)
 
 
 # --- measuring the field with autograd ------------------------------------------------------
@@ -1263,7 +1264,11 @@ def _sum_pool(
 
 
 def _all_paths_mode():
-    """A TorchFunctionMode under which no activation or max pool masks a gradient."""
+    """A TorchFunctionMode under which no activation or max pool masks a gradient.
+
+    Its table is not ``_fx``'s kinds: it swaps functions for others with the same
+    geometry and an all-positive gradient, at run time, in any module (traced or not).
+    """
     import torch
     import torch.nn.functional as F
     from torch.overrides import TorchFunctionMode

@@ -5,12 +5,14 @@ with the formulas of :mod:`convdocs.arithmetic`, and reports where PyTorch would
 and why; :func:`convdocs.valid_input_sizes` applies the same walk to many sizes and
 states the rule they follow ("multiples of 16", "16k + 12 from 188 on").
 
-How it works: the model is traced once with ``torch.fx``. Each walk then visits the
-graph's nodes in order and computes the shape of every tensor without running any
-layer: convolutions, pooling, transposed convolutions, resizing, padding, crops,
-concatenations, additions and linear layers by convdocs' own arithmetic and checks;
-the rare operation convdocs does not know, on PyTorch's ``meta`` device, which computes
-shapes without data. A size is *valid* when every layer gets an input it accepts, and
+How it works: the model is traced once with ``torch.fx`` (``convdocs._fx.Graph``). Each
+walk then visits the graph's nodes in order with the shape lens defined here, which
+computes the shape of every tensor without running any layer: convolutions, pooling,
+transposed convolutions, resizing, padding, crops, concatenations, additions and linear
+layers by convdocs' own arithmetic and checks; the rare operation convdocs does not know,
+on PyTorch's ``meta`` device, which computes shapes without data. The lens also leaves
+each node's record of what it does to the grid, which the field lens
+(:mod:`convdocs.receptive`) and the cost lens (:mod:`convdocs.cost`) read. A size is *valid* when every layer gets an input it accepts, and
 every skip connection or residual addition joins tensors of equal spatial size, or of
 sizes a centre crop of the model makes equal, with as many pixels dropped on each side.
 """
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from convdocs import _fx
+from convdocs._fx import Fail, Tensor
 from convdocs._text import aligned, size_text
 from convdocs._validate import _describe, _is_int, int_tuple
 from convdocs.arithmetic import (
@@ -224,132 +227,45 @@ def _shape(shape) -> str:
 # --- the walk --------------------------------------------------------------------------------
 
 
-class _Fail(Exception):
-    """PyTorch would raise at this node: the message says why."""
+class _ShapeLens:
+    """The shape lens: the value of every node of a walk (its shape, computed with the
+    formulas of :mod:`convdocs.arithmetic`), what it does to the grid (its record, for the
+    other lenses), and the arithmetic that explains each size (``walk.steps``)."""
 
-
-@dataclass(frozen=True)
-class _Tensor:
-    """A tensor of the walk: its shape, and whether its spatial size follows the input's."""
-
-    shape: tuple
-    varies: bool
-
-    def spatial(self, ndim) -> tuple:
-        return self.shape[len(self.shape) - ndim :]
-
-
-@dataclass
-class _State:
-    """One walk: values of the nodes, steps, the down-sampling of each node."""
-
-    explain: bool
-    values: dict = field(default_factory=dict)
-    steps: dict = field(default_factory=dict)
-    down: dict = field(default_factory=dict)
-    misaligned: list = field(default_factory=list)  # (node, message) pairs
-    records: dict = field(default_factory=dict)  # node -> what it does to the grid (_fx)
-
-
-class _Walker:
-    """A traced model whose shapes can be walked for any input size."""
-
-    def __init__(self, model):
-        import torch
-
-        self.torch = torch
-        self.model_name = type(model).__name__
-        self.graph_module = _fx.trace(model)
-        inputs = [
-            n.target for n in self.graph_module.graph.nodes if n.op == "placeholder" and not n.args
-        ]
-        if len(inputs) > 1:
-            msg = (
-                f"{self.model_name} takes {len(inputs)} tensor inputs ({', '.join(inputs)}); "
-                "convdocs follows models with one input tensor"
-            )
-            raise ValueError(msg)
-        self.map_arg = torch.fx.node.map_arg
-        self.channels, self.ndim = _fx.input_layer(model, self.graph_module)
-        self.nodes = [n for n in self.graph_module.graph.nodes if n.op != "output"]
-        self.modules = {
-            n: self.graph_module.get_submodule(n.target)
-            for n in self.nodes
-            if n.op == "call_module"
-        }
-        self.kinds = {n: self.kind(n) for n in self.nodes}
-        self.op_kinds = {n: _fx.op_kind(self.graph_module, n) for n in self.nodes}
+    def __init__(self, graph):
+        self.graph = graph
+        self.torch = graph.torch
+        self.ndim, self.kinds, self.op_kinds = graph.ndim, graph.kinds, graph.op_kinds
+        self.modules = graph.modules
         self.cached = {}  # node -> _fx.Geometry, for modules (their geometry does not change)
-        self.handlers = {node: self.classify(node) for node in self.nodes}
-
-    # --- naming ---
-
-    def name(self, node) -> str:
-        return node.target if node.op == "call_module" else node.name
-
-    def where(self, node, message) -> str:
-        return f"'{self.name(node)}': {message}"
-
-    def kind(self, node) -> str:
-        if node.op == "call_module":
-            return type(self.modules[node]).__name__
-        return getattr(node.target, "__name__", str(node.target))
-
-    # --- walking ---
+        self.handlers = {node: self.classify(node) for node in graph.nodes}
 
     def walk(self, input_size, explain=True):
-        """Walk one size: a ``_State``, and the node and message of a failure (or None)."""
-        state = _State(explain)
-        for node in self.nodes:
-            try:
-                state.values[node] = self.visit(node, state, input_size)
-            except _Fail as err:
-                return state, (node, str(err))
-        return state, None
+        """Walk one size: a ``_fx.Walk``, and the node and message of a failure (or None)."""
+        return self.graph.walk(self, input_size, explain)
 
-    def visit(self, node, state, input_size):
-        if node.op == "placeholder":
-            if any(isinstance(v, _Tensor) and v.varies for v in state.values.values()):
-                raise _Fail("a second input: convdocs walks models with one input")
-            value = _Tensor((1, self.channels, *input_size), varies=True)
-            state.down[node] = 1
-            self.record(state, node, "input", value, "")
-            return value
-        if node.op == "get_attr":
-            return self.attribute(node)
-        args = self.map_arg(node.args, state.values.__getitem__)
-        kwargs = self.map_arg(node.kwargs, state.values.__getitem__)
-        inputs = [n for n in node.all_input_nodes if n in state.down]
-        state.down[node] = math.lcm(1, *(state.down[n] for n in inputs))
-        # a handler covers its forms of the call and hands the others to self.meta itself:
-        # an exception here is a bug in convdocs, never a verdict on the model
-        return self.handlers[node](node, state, args, kwargs)
-
-    def attribute(self, node):
-        value = _fx.attribute(self.graph_module, node.target)
-        if isinstance(value, self.torch.Tensor):
-            return _Tensor(tuple(value.shape), varies=False)
+    def placeholder(self, node, walk, input_size):
+        if any(isinstance(v, Tensor) and v.varies for v in walk.values.values()):
+            raise Fail("a second input: convdocs walks models with one input")
+        value = Tensor(self.graph.input_shape(input_size), varies=True)
+        walk.down[node] = 1
+        self.record(walk, node, "input", value, "")
         return value
 
-    def record(self, state, node, kind, value, arithmetic, source=None):
-        if not state.explain:
+    def call(self, node, walk, args, kwargs):
+        inputs = [n for n in node.all_input_nodes if n in walk.down]
+        walk.down[node] = math.lcm(1, *(walk.down[n] for n in inputs))
+        return self.handlers[node](node, walk, args, kwargs)
+
+    def record(self, walk, node, kind, value, arithmetic, source=None):
+        if not walk.explain:
             return
         before = source.spatial(self.ndim) if source is not None else None
         changes = before is not None and before != value.spatial(self.ndim)
-        state.steps[node] = ShapeStep(self.name(node), kind, value.shape, arithmetic, changes)
+        walk.steps[node] = ShapeStep(self.graph.name(node), kind, value.shape, arithmetic, changes)
 
-    def misalign(self, state, node, message):
-        state.misaligned.append((node, message))
-
-    def unsupported(self, node) -> _fx.Unsupported:
-        """The record of an operation neither lens knows, with the field lens's reason."""
-        if node.op == "call_module":
-            what = f"{self.kinds[node]} is not a layer convdocs knows"
-        elif node.op == "call_method":
-            what = f"method .{node.target}() is not an operation convdocs knows"
-        else:
-            what = f"{self.kinds[node]} is not an operation convdocs knows"
-        return _fx.Unsupported(f"{what}; convdocs cannot compute its receptive field")
+    def misalign(self, walk, node, message):
+        walk.misaligned.append((node, message))
 
     # --- sorting the nodes into handlers (once, at trace time) ---
 
@@ -374,41 +290,31 @@ class _Walker:
             "getattr": self.getattr,
             "size": self.size,
         }
-        kind = _fx.op_kind(self.graph_module, node)
-        if kind in ("conv", "conv_transpose", "pool") and self.layer_ndim(node) != self.ndim:
+        kind = self.op_kinds[node]
+        if kind in ("conv", "conv_transpose", "pool") and self.graph.layer_ndim(node) != self.ndim:
             return self.other_ndim
         return handlers.get(kind, self.meta)
 
-    def layer_ndim(self, node) -> int:
-        """Spatial dimensions of a convolution or pooling: its kernel's, else its name's
-        (``MaxPool2d``, ``F.avg_pool1d``)."""
-        module = self.modules.get(node)
-        kernel = getattr(module, "kernel_size", None)
-        if isinstance(module, self.torch.nn.modules.conv._ConvNd) and isinstance(kernel, tuple):
-            return len(kernel)
-        name = self.kinds[node]
-        return int(name[-2]) if name[-2:] in ("1d", "2d", "3d") else self.ndim
-
-    def other_ndim(self, node, state, args, kwargs):
+    def other_ndim(self, node, walk, args, kwargs):
         """A layer of another number of spatial dimensions than the input (a 1-D
         convolution over time after 2-D ones, say): its shape by PyTorch's own rules,
         which may read a batched tensor as an unbatched one, and no field."""
-        value = self.meta(node, state, args, kwargs)
-        state.records[node] = _fx.Unsupported(
-            f"{self.kinds[node]} is a {self.layer_ndim(node)}-D layer in a model whose input "
+        value = self.meta(node, walk, args, kwargs)
+        walk.records[node] = _fx.Unsupported(
+            f"{self.kinds[node]} is a {self.graph.layer_ndim(node)}-D layer in a model whose input "
             f"has {self.ndim} spatial dimension{'s' * (self.ndim > 1)} (its first "
             "convolution's); convdocs cannot compute its receptive field"
         )
         return value
 
-    # --- handlers: each returns the node's value (a _Tensor for tensors) ---
+    # --- handlers: each returns the node's value (a Tensor for tensors) ---
 
     def tensor_input(self, args):
         x = args[0] if args else None
-        if not isinstance(x, _Tensor):
-            raise _Fail(f"expects a tensor as its first argument, got {_describe(x)}")
+        if not isinstance(x, Tensor):
+            raise Fail(f"expects a tensor as its first argument, got {_describe(x)}")
         if len(x.shape) not in (self.ndim + 1, self.ndim + 2):
-            raise _Fail(
+            raise Fail(
                 f"expects a {self.ndim + 2}-D input (batch, channels, {self.ndim} spatial "
                 f"dimensions), got shape {_shape(x.shape)}"
             )
@@ -416,12 +322,12 @@ class _Walker:
 
     def arguments(self, node, args, kwargs, names):
         """The layer's settings: the module's attributes or the call's arguments."""
-        return _fx.bind(self.graph_module, node, args, kwargs, names)
+        return _fx.bind(self.graph.graph_module, node, args, kwargs, names)
 
     def check_channels(self, node, x, expected):
         got = x.shape[-self.ndim - 1]
         if expected is not None and got != expected:
-            raise _Fail(
+            raise Fail(
                 f"{self.kinds[node]} expects {expected} input channels, got {got} "
                 f"(input shape {_shape(x.shape)})"
             )
@@ -430,10 +336,10 @@ class _Walker:
         """The geometry of a convolution or pooling node: a module's, once; a call's, each time."""
         if node in self.cached:
             return self.cached[node]
-        layer = _fx.geometry(self.graph_module, node, args, kwargs, self.ndim)
-        pooling = _fx.family(self.graph_module, node).endswith("pool")
+        layer = _fx.geometry(self.graph.graph_module, node, args, kwargs, self.ndim)
+        pooling = _fx.family(self.graph.graph_module, node).endswith("pool")
         if pooling and any(2 * p > k for (p, _), k in zip(layer.pads, layer.kernel)):
-            raise _Fail(
+            raise Fail(
                 f"padding {layer.pads[0][0]} is more than half the kernel size {layer.kernel}, "
                 "which PyTorch's pooling does not allow"
             )
@@ -441,22 +347,22 @@ class _Walker:
             self.cached[node] = layer
         return layer
 
-    def conv(self, node, state, args, kwargs):
+    def conv(self, node, walk, args, kwargs):
         layer = self.settings(node, args, kwargs)
-        value = self.windows(node, state, args, layer)
+        value = self.windows(node, walk, args, layer)
         if layer.padding_mode != "zeros":
-            state.records[node] = _copies(f"padding_mode={layer.padding_mode!r}")
+            walk.records[node] = _copies(f"padding_mode={layer.padding_mode!r}")
         elif kwargs.get("return_indices") or getattr(self.modules.get(node), "return_indices", 0):
-            state.records[node] = _fx.Unsupported("return_indices=True returns several tensors")
+            walk.records[node] = _fx.Unsupported("return_indices=True returns several tensors")
         else:
-            state.records[node] = _fx.Window(
+            walk.records[node] = _fx.Window(
                 layer.kernel, layer.stride, tuple(p for p, _ in layer.pads), layer.dilation
             )
         return value
 
     pool = conv
 
-    def windows(self, node, state, args, layer):
+    def windows(self, node, walk, args, layer):
         x = self.tensor_input(args)
         self.check_channels(node, x, layer.channels)
         sizes = x.spatial(self.ndim)
@@ -464,7 +370,7 @@ class _Walker:
             for n, (before, after) in zip(sizes, layer.pads):
                 limit = n - 1 if layer.padding_mode == "reflect" else n
                 if max(before, after) > limit:
-                    raise _Fail(
+                    raise Fail(
                         f"padding_mode={layer.padding_mode!r} with padding "
                         f"{max(before, after)} needs an input larger than {limit}, got size {n}"
                     )
@@ -474,25 +380,25 @@ class _Walker:
                 out.append(_cached_conv_output_size(n, k, s, p, d, layer.ceil_mode))
             except ValueError:
                 padding = _padding_text(layer.pads)
-                raise _Fail(
+                raise Fail(
                     f"the kernel spans {_span(k, d)} pixels but the input, padded, has "
                     f"{n + sum(p)} (size {size_text(sizes)}, padding {padding}): the kernel "
                     "does not fit"
                 ) from None
-        state.down[node] *= math.lcm(*layer.stride)
+        walk.down[node] *= math.lcm(*layer.stride)
         channels = x.shape[-self.ndim - 1] if layer.out_channels is None else layer.out_channels
-        value = _Tensor((*x.shape[: -self.ndim - 1], channels, *out), x.varies)
-        if state.explain:
+        value = Tensor((*x.shape[: -self.ndim - 1], channels, *out), x.varies)
+        if walk.explain:
             formulas = [
                 _window_formula(*c, layer.ceil_mode, o)
                 for c, o in zip(
                     zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation), out
                 )
             ]
-            self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+            self.record(walk, node, self.kinds[node], value, _per_axis(formulas), x)
         return value
 
-    def conv_transpose(self, node, state, args, kwargs):
+    def conv_transpose(self, node, walk, args, kwargs):
         x = self.tensor_input(args)
         layer = self.settings(node, args, kwargs)
         self.check_channels(node, x, layer.channels)
@@ -507,20 +413,20 @@ class _Walker:
             try:
                 out.append(_cached_conv_transpose_output_size(n, k, s, p, op, d))
             except ValueError as err:
-                raise _Fail(str(err)) from None
+                raise Fail(str(err)) from None
         wanted = args[1] if len(args) > 1 else kwargs.get("output_size")
         if wanted is not None and node.op == "call_module":
             out, columns = self.requested(wanted, out, columns)
-        state.records[node] = _fx.Transposed(
+        walk.records[node] = _fx.Transposed(
             layer.kernel, layer.stride, tuple(p for p, _ in layer.pads), layer.dilation
         )
-        value = _Tensor((*x.shape[: -self.ndim - 1], layer.out_channels, *out), x.varies)
-        if state.explain:
+        value = Tensor((*x.shape[: -self.ndim - 1], layer.out_channels, *out), x.varies)
+        if walk.explain:
             formulas = [
                 _transpose_formula(n, k, s, p, op, d, o)
                 for (n, k, s, (p, _), op, d), o in zip(columns, out)
             ]
-            self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+            self.record(walk, node, self.kinds[node], value, _per_axis(formulas), x)
         return value
 
     def requested(self, wanted, out, columns):
@@ -530,26 +436,26 @@ class _Walker:
         smallest = [o - op for o, (*_, op, _) in zip(out, columns)]
         largest = [m + max(s, d) - 1 for m, (_, _, s, _, _, d) in zip(smallest, columns)]
         if any(not a <= w <= b for w, a, b in zip(wanted, smallest, largest)):
-            raise _Fail(
+            raise Fail(
                 f"requested an output size of {list(wanted)}, but valid sizes range from "
                 f"{smallest} to {largest} (for an input of {[c[0] for c in columns]})"
             )
         columns = [(*c[:4], w - a, c[5]) for c, w, a in zip(columns, wanted, smallest)]
         return list(wanted), columns
 
-    def adaptive(self, node, state, args, kwargs):
-        state.records[node] = _fx.End()
+    def adaptive(self, node, walk, args, kwargs):
+        walk.records[node] = _fx.End()
         x = self.tensor_input(args)
         g = self.arguments(node, args, kwargs, ["output_size"])
         wanted = g["output_size"]
         wanted = wanted if isinstance(wanted, (tuple, list)) else (wanted,) * self.ndim
         sizes = x.spatial(self.ndim)
         out = tuple(n if w is None else w for w, n in zip(wanted, sizes))
-        value = _Tensor((*x.shape[: -self.ndim], *out), x.varies and None in wanted)
-        self.record(state, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
+        value = Tensor((*x.shape[: -self.ndim], *out), x.varies and None in wanted)
+        self.record(walk, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
         return value
 
-    def interpolate(self, node, state, args, kwargs):
+    def interpolate(self, node, walk, args, kwargs):
         x = self.tensor_input(args)
         names = ["size", "scale_factor", "mode", "align_corners"]
         g = self.arguments(node, args, kwargs, names)
@@ -557,28 +463,28 @@ class _Walker:
         if g.get("size") is not None:
             size = g["size"]
             out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * self.ndim
-            state.records[node] = _resize(g, sizes, out)
-            value = _Tensor((*x.shape[: -self.ndim], *out), varies=False)
-            self.record(state, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
+            walk.records[node] = _resize(g, sizes, out)
+            value = Tensor((*x.shape[: -self.ndim], *out), varies=False)
+            self.record(walk, node, self.kinds[node], value, f"fixed at {size_text(out)}", x)
             return value
         scale = g.get("scale_factor")
         if scale is None:  # neither size nor scale: PyTorch's error, from the meta device
-            return self.meta(node, state, args, kwargs)
+            return self.meta(node, walk, args, kwargs)
         scales = scale if isinstance(scale, (tuple, list)) else (scale,) * self.ndim
         out = tuple(math.floor(n * float(f)) for n, f in zip(sizes, scales))
         for f in scales:  # a downscale by an integer factor divides like a stride
             if 0 < float(f) < 1 and (1 / float(f)).is_integer():
-                state.down[node] *= int(1 / float(f))
+                walk.down[node] *= int(1 / float(f))
         formulas = [
             f"⌊{n} x {f:g}⌋ = {o}" if not float(f).is_integer() else f"{n} x {f:g} = {o}"
             for n, f, o in zip(sizes, map(float, scales), out)
         ]
-        value = _Tensor((*x.shape[: -self.ndim], *out), x.varies)
-        state.records[node] = _resize(g, sizes, out, scales)
-        self.record(state, node, self.kinds[node], value, _per_axis(formulas), x)
+        value = Tensor((*x.shape[: -self.ndim], *out), x.varies)
+        walk.records[node] = _resize(g, sizes, out, scales)
+        self.record(walk, node, self.kinds[node], value, _per_axis(formulas), x)
         return value
 
-    def pixel_shuffle(self, node, state, args, kwargs):
+    def pixel_shuffle(self, node, walk, args, kwargs):
         """``PixelShuffle(r)``: channels C·r² → C, each spatial size x r; ``PixelUnshuffle(r)``
         the reverse. Other forms (a model that is not 2-D, a factor that is not an int):
         the meta device, which gives PyTorch's shape or error."""
@@ -587,46 +493,46 @@ class _Walker:
         r = self.arguments(node, args, kwargs, [name]).get(name)
         x = args[0] if args else kwargs.get("input")
         if _is_int(r) and r < 1:  # the meta device divides by it before checking
-            raise _Fail(f"{self.kinds[node]} needs a positive {name}, got {r}")
-        simple = self.ndim == 2 and isinstance(x, _Tensor) and len(x.shape) >= 3
+            raise Fail(f"{self.kinds[node]} needs a positive {name}, got {r}")
+        simple = self.ndim == 2 and isinstance(x, Tensor) and len(x.shape) >= 3
         if not (simple and _is_int(r)):
-            value = self.meta(node, state, args, kwargs)
+            value = self.meta(node, walk, args, kwargs)
             if self.ndim != 2:
-                state.records[node] = _fx.Unsupported(
+                walk.records[node] = _fx.Unsupported(
                     f"{self.kinds[node]} rearranges (channels, height, width), the last three "
                     f"dimensions; this model has {self.ndim} spatial dimensions"
                 )
             return value
         *batch, c, h, w = x.shape
         if up and c % (r * r):
-            raise _Fail(
+            raise Fail(
                 f"{self.kinds[node]} by {r} needs channels divisible by {r}² = {r * r}, got "
                 f"{c} (input shape {_shape(x.shape)})"
             )
         if not up and (h % r or w % r):
-            raise _Fail(
+            raise Fail(
                 f"{self.kinds[node]} by {r} needs a height and width divisible by {r}, got "
                 f"{h}x{w} (input shape {_shape(x.shape)})"
             )
         if up:
             out, channels = (h * r, w * r), c // (r * r)
             formulas = [f"{n} x {r} = {n * r}" for n in (h, w)]
-            state.records[node] = _fx.Resize((r, r), "nearest")
+            walk.records[node] = _fx.Resize((r, r), "nearest")
         else:
             out, channels = (h // r, w // r), c * r * r
             formulas = [f"{n} / {r} = {n // r}" for n in (h, w)]
-            state.records[node] = _fx.Window((r, r), (r, r), (0, 0), (1, 1))
-            state.down[node] *= r  # divides sizes like a stride
-        value = _Tensor((*batch, channels, *out), x.varies)
-        if state.explain:
+            walk.records[node] = _fx.Window((r, r), (r, r), (0, 0), (1, 1))
+            walk.down[node] *= r  # divides sizes like a stride
+        value = Tensor((*batch, channels, *out), x.varies)
+        if walk.explain:
             mixed = f"channels {c} {'/' if up else 'x'} {r}² = {channels}"
-            self.record(state, node, self.kinds[node], value, f"{_per_axis(formulas)}; {mixed}", x)
+            self.record(walk, node, self.kinds[node], value, f"{_per_axis(formulas)}; {mixed}", x)
         return value
 
-    def pad(self, node, state, args, kwargs):
+    def pad(self, node, walk, args, kwargs):
         x = args[0] if args else None
-        if not isinstance(x, _Tensor):
-            return self.meta(node, state, args, kwargs)
+        if not isinstance(x, Tensor):
+            return self.meta(node, walk, args, kwargs)
         if node.op == "call_module":
             module = self.modules[node]
             pad, mode = module.padding, type(module).__name__
@@ -635,7 +541,7 @@ class _Walker:
             pad, mode = g["pad"], g.get("mode", "constant")
         pairs = _fx.pad_pairs(pad, len(x.shape))
         copies = self.op_kinds[node] == "pad_copy" or (mode != "constant" and "Pad" not in mode)
-        state.records[node] = (
+        walk.records[node] = (
             _copies(mode if "Pad" in mode else f"mode={mode!r}")
             if copies
             else _fx.Window(
@@ -648,76 +554,70 @@ class _Walker:
         out, formulas = [], []
         for n, (before, after) in zip(x.shape, pairs):
             if ("Reflection" in mode or mode == "reflect") and max(before, after) >= n:
-                raise _Fail(
+                raise Fail(
                     f"reflection padding of {max(before, after)} needs an input larger than "
                     f"that, got size {n}"
                 )
             if ("Circular" in mode or mode == "circular") and max(before, after) > n:
-                raise _Fail(
+                raise Fail(
                     f"circular padding of {max(before, after)} wraps around more than once: "
                     f"it needs an input of at least that size, got size {n}"
                 )
             size = n + before + after
             if size < 1:
-                raise _Fail(f"padding ({before}, {after}) removes all {n} pixels")
+                raise Fail(f"padding ({before}, {after}) removes all {n} pixels")
             out.append(size)
             if before or after:
                 formulas.append(f"{n} + {before} + {after} = {size}")
-        value = _Tensor(tuple(out), x.varies)
-        self.record(state, node, self.kinds[node], value, "; ".join(formulas), x)
+        value = Tensor(tuple(out), x.varies)
+        self.record(walk, node, self.kinds[node], value, "; ".join(formulas), x)
         return value
 
-    def linear(self, node, state, args, kwargs):  # noqa: ARG002 (every handler takes kwargs)
+    def linear(self, node, walk, args, kwargs):  # noqa: ARG002 (every handler takes kwargs)
         x = args[0]
         module = self.modules[node]
         if x.shape[-1] != module.in_features:
-            raise _Fail(
+            raise Fail(
                 f"Linear expects {module.in_features} input features in the last dimension, "
                 f"got {x.shape[-1]} (input shape {_shape(x.shape)})"
             )
-        value = _Tensor((*x.shape[:-1], module.out_features), x.varies)
-        state.records[node] = _fx.Unsupported(
+        value = Tensor((*x.shape[:-1], module.out_features), x.varies)
+        walk.records[node] = _fx.Unsupported(
             "Linear applied to a spatial tensor mixes its last (width) dimension"
         )
-        self.record(state, node, "Linear", value, "", x)
+        self.record(walk, node, "Linear", value, "", x)
         return value
 
-    def batch_norm(self, node, state, args, kwargs):  # noqa: ARG002
+    def batch_norm(self, node, walk, args, kwargs):  # noqa: ARG002
         x = args[0]
         module = self.modules[node]
         if len(x.shape) < 2 or x.shape[1] != module.num_features:
-            raise _Fail(
+            raise Fail(
                 f"{type(module).__name__} expects {module.num_features} channels, got shape "
                 f"{_shape(x.shape)}"
             )
-        state.records[node] = _fx.Same()
+        walk.records[node] = _fx.Same()
         return x
 
-    def same(self, node, state, args, kwargs):
-        tensors = [a for a in args if isinstance(a, _Tensor)]
+    def same(self, node, walk, args, kwargs):
+        tensors = [a for a in args if isinstance(a, Tensor)]
         if not tensors:
-            return self.meta(node, state, args, kwargs)
-        state.records[node] = _fx.Same()
+            return self.meta(node, walk, args, kwargs)
+        walk.records[node] = _fx.Same()
         if self.op_kinds[node] == "softmax":
             dim = self.arguments(node, args, kwargs, ["dim"]).get("dim")
             rank = len(tensors[0].shape)
             if dim is None or dim % rank >= rank - self.ndim:
-                state.records[node] = _fx.Unsupported(
-                    f"{self.label(node)} over a spatial dimension mixes every position"
+                walk.records[node] = _fx.Unsupported(
+                    f"{self.graph.label(node)} over a spatial dimension mixes every position"
                 )
         return tensors[0]
 
-    def label(self, node) -> str:
-        """The kind of a node, as the field lens's messages and rows name it."""
-        if node.op == "call_method":
-            return f"method {node.target}"
-        return self.kinds[node].strip("_") if self.op_kinds[node] == "binary" else self.kinds[node]
-
-    def broadcast(self, node, state, args, kwargs):
-        tensors = [a for a in [*args, *kwargs.values()] if isinstance(a, _Tensor)]
+    def broadcast(self, node, walk, args, kwargs):
+        tensors = [a for a in [*args, *kwargs.values()] if isinstance(a, Tensor)]
         if len(tensors) < 2:
-            return self.same(node, state, args, kwargs)
-        state.records[node] = _fx.Join()
+            return self.same(node, walk, args, kwargs)
+        walk.records[node] = _fx.Join()
         rank = max(len(t.shape) for t in tensors)
         padded = [(1,) * (rank - len(t.shape)) + t.shape for t in tensors]
         out = []
@@ -725,7 +625,7 @@ class _Walker:
             big = {s for s in sizes if s != 1}
             if len(big) > 1:
                 shown = " and ".join(_shape(t.shape) for t in tensors)
-                raise _Fail(
+                raise Fail(
                     f"cannot {self.kinds[node].strip('_')} tensors of shapes {shown}: "
                     f"{_disagreement(padded, self.ndim)}"
                 )
@@ -734,56 +634,56 @@ class _Walker:
         spatial = {t.spatial(self.ndim) for t in varying}
         if len(spatial) > 1:
             self.misalign(
-                state,
+                walk,
                 node,
                 f"combines maps of spatial sizes {' and '.join(map(size_text, sorted(spatial)))}: "
                 "one is broadcast over the other",
             )
-        value = _Tensor(tuple(out), any(t.varies for t in tensors))
+        value = Tensor(tuple(out), any(t.varies for t in tensors))
         self.record(
-            state, node, self.kinds[node].strip("_"), value, "", varying[0] if varying else None
+            walk, node, self.kinds[node].strip("_"), value, "", varying[0] if varying else None
         )
         return value
 
-    def cat(self, node, state, args, kwargs):
+    def cat(self, node, walk, args, kwargs):
         tensors = args[0] if args else kwargs.get("tensors")
         dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
         ranks = {len(t.shape) for t in tensors}
         if len(ranks) > 1:
-            raise _Fail(f"cannot concatenate tensors of ranks {sorted(ranks)}")
+            raise Fail(f"cannot concatenate tensors of ranks {sorted(ranks)}")
         (rank,) = ranks
         dim %= rank
         others = [t.shape[:dim] + t.shape[dim + 1 :] for t in tensors]
         if len(set(others)) > 1:
             shapes = " and ".join(_shape(t.shape) for t in tensors)
-            raise _Fail(
+            raise Fail(
                 f"cannot concatenate {shapes} along dimension {dim}: "
                 f"{_disagreement([t.shape for t in tensors], self.ndim)}"
             )
         shape = list(tensors[0].shape)
         shape[dim] = sum(t.shape[dim] for t in tensors)
-        state.records[node] = (
+        walk.records[node] = (
             _fx.Unsupported("concatenates along a spatial dimension")
             if dim >= rank - self.ndim
             else _fx.Join()
         )
-        value = _Tensor(tuple(shape), any(t.varies for t in tensors))
+        value = Tensor(tuple(shape), any(t.varies for t in tensors))
         joined = " + ".join(str(t.shape[dim]) for t in tensors)
-        self.record(state, node, "cat", value, f"dimension {dim}: {joined} = {shape[dim]}")
+        self.record(walk, node, "cat", value, f"dimension {dim}: {joined} = {shape[dim]}")
         return value
 
-    def getitem(self, node, state, args, kwargs):
+    def getitem(self, node, walk, args, kwargs):
         source, index = args
-        if not isinstance(source, _Tensor):
+        if not isinstance(source, Tensor):
             return operator.getitem(source, index)
         items = index if isinstance(index, tuple) else (index,)
         if not all(
             i is None or i is Ellipsis or isinstance(i, slice) or _is_int(i) for i in items
         ):
-            return self.meta(node, state, args, kwargs)
+            return self.meta(node, walk, args, kwargs)
         items = _fx.expand_ellipsis(items, len(source.shape))
-        state.records[node] = self.crop_record(items, source.shape)
-        return self.index(node, state, source, items)
+        walk.records[node] = self.crop_record(items, source.shape)
+        return self.index(node, walk, source, items)
 
     def crop_record(self, items, shape):
         """A crop of the spatial dimensions as a window of kernel 1, else Unsupported."""
@@ -805,7 +705,7 @@ class _Walker:
         ones = (1,) * self.ndim
         return _fx.Window(ones, tuple(steps), tuple(starts), ones)
 
-    def index(self, node, state, source, items):
+    def index(self, node, walk, source, items):
         rank = len(source.shape)
         shape, axis, crops = [], 0, []
         for item in items:
@@ -813,7 +713,7 @@ class _Walker:
                 shape.append(1)
                 continue
             if axis >= rank:
-                raise _Fail(f"indexes {axis + 1} dimensions of a {rank}-D tensor")
+                raise Fail(f"indexes {axis + 1} dimensions of a {rank}-D tensor")
             n = source.shape[axis]
             if isinstance(item, slice):
                 start, stop, step = item.indices(n)
@@ -822,10 +722,10 @@ class _Walker:
                 if axis >= rank - self.ndim and step == 1 and size != n:
                     crops.append((n, start, n - max(stop, start), size))
             elif not -n <= item < n:
-                raise _Fail(f"index {item} is out of range for dimension {axis} of size {n}")
+                raise Fail(f"index {item} is out of range for dimension {axis} of size {n}")
             axis += 1
         shape.extend(source.shape[axis:])
-        value = _Tensor(tuple(shape), source.varies)
+        value = Tensor(tuple(shape), source.varies)
         if crops:
             texts = list(
                 dict.fromkeys(  # one text when every axis is cropped alike
@@ -835,8 +735,8 @@ class _Walker:
             )
             uneven = any(before != after for _, before, after, _ in crops)
             if uneven and source.varies and self.feeds_join(node):
-                self.misalign(state, node, "the crop is not centred (" + "; ".join(texts) + ")")
-            self.record(state, node, "crop", value, "; ".join(texts), source)
+                self.misalign(walk, node, "the crop is not centred (" + "; ".join(texts) + ")")
+            self.record(walk, node, "crop", value, "; ".join(texts), source)
         return value
 
     def feeds_join(self, node) -> bool:
@@ -855,15 +755,15 @@ class _Walker:
                 todo.extend(user.users)
         return False
 
-    def getattr(self, node, state, args, kwargs):
+    def getattr(self, node, walk, args, kwargs):
         source, name = args
-        if isinstance(source, _Tensor) and name == "shape":
+        if isinstance(source, Tensor) and name == "shape":
             return self.torch.Size(source.shape)
-        if isinstance(source, _Tensor) and name == "ndim":
+        if isinstance(source, Tensor) and name == "ndim":
             return len(source.shape)
-        return self.meta(node, state, args, kwargs)
+        return self.meta(node, walk, args, kwargs)
 
-    def size(self, node, state, args, kwargs):  # noqa: ARG002 (every handler takes the state)
+    def size(self, node, walk, args, kwargs):  # noqa: ARG002 (every handler takes the walk)
         source, *rest = args
         if node.target == "dim":
             return len(source.shape)
@@ -872,9 +772,9 @@ class _Walker:
         dim = rest[0] if rest else kwargs.get("dim")
         return self.torch.Size(source.shape) if dim is None else source.shape[dim]
 
-    def meta(self, node, state, args, kwargs):
+    def meta(self, node, walk, args, kwargs):
         """Anything else: evaluate it directly (plain values) or on the meta device."""
-        tensors = [a for a in _flatten((args, kwargs)) if isinstance(a, _Tensor)]
+        tensors = [a for a in _flatten((args, kwargs)) if isinstance(a, Tensor)]
         if not tensors and node.op == "call_method":  # arithmetic on sizes, shapes, ints
             return getattr(args[0], node.target)(*args[1:], **kwargs)
         if not tensors and node.op == "call_function":
@@ -882,14 +782,14 @@ class _Walker:
         try:
             out = self.on_meta(node, _to_meta(args, self.torch), _to_meta(kwargs, self.torch))
         except Exception as err:  # noqa: BLE001 (PyTorch's shape checks raise many types: report, not raise)
-            raise _Fail(f"PyTorch's shape rules reject it: {_fx.first_line(err)}") from None
+            raise Fail(f"PyTorch's shape rules reject it: {_fx.first_line(err)}") from None
         value = _from_meta(out, any(t.varies for t in tensors), self.torch)
-        if isinstance(value, _Tensor):
+        if isinstance(value, Tensor):
             source = next((t for t in tensors if len(t.shape) == len(value.shape)), None)
-            state.records[node] = self.meta_record(node, args, kwargs, tensors[0], value)
+            walk.records[node] = self.meta_record(node, args, kwargs, tensors[0], value)
             if self.reduces_every_axis(node, args, kwargs, tensors[0]):
-                value = _Tensor(value.shape, varies=False)  # a global reduction: fixed size
-            self.record(state, node, self.kinds[node], value, "", source)
+                value = Tensor(value.shape, varies=False)  # a global reduction: fixed size
+            self.record(walk, node, self.kinds[node], value, "", source)
         return value
 
     def on_meta(self, node, args, kwargs):
@@ -927,12 +827,12 @@ class _Walker:
             return _fx.Same() if same else _fx.End()
         if kind == "reduce":
             return _fx.End() if self.reduced(node, args, kwargs, before) else _fx.Same()
-        return self.unsupported(node)
+        return self.graph.unsupported(node)
 
 
 def _to_meta(value, torch):
-    """``value`` with every _Tensor replaced by an empty tensor on the meta device."""
-    if isinstance(value, _Tensor):
+    """``value`` with every Tensor replaced by an empty tensor on the meta device."""
+    if isinstance(value, Tensor):
         return torch.empty(value.shape, device="meta")
     if isinstance(value, (tuple, list)):
         return type(value)(_to_meta(v, torch) for v in value)
@@ -942,9 +842,9 @@ def _to_meta(value, torch):
 
 
 def _from_meta(value, varies, torch):
-    """``value`` with every tensor replaced by a _Tensor of its shape."""
+    """``value`` with every tensor replaced by a Tensor of its shape."""
     if isinstance(value, torch.Tensor):
-        return _Tensor(tuple(value.shape), varies)
+        return Tensor(tuple(value.shape), varies)
     if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
         return type(value)(_from_meta(v, varies, torch) for v in value)
     return value
@@ -1048,23 +948,19 @@ def _transpose_formula(n, k, s, p, op, d, out) -> str:
 # --- the public functions --------------------------------------------------------------------
 
 
-def _walker(model) -> _Walker:
-    import torch
-
-    if not isinstance(model, torch.nn.Module):
-        msg = f"model must be a torch.nn.Module, got {_describe(model)}"
-        raise TypeError(msg)
-    return _Walker(model)
+def _shape_lens(model) -> _ShapeLens:
+    """The shape lens on ``model``'s traced graph (a TypeError if it is not a module)."""
+    return _ShapeLens(_fx.Graph(model))
 
 
-def _verdict(walker, size) -> str | None:
+def _verdict(lens, size) -> str | None:
     """None when ``size`` is valid, else the first problem: ``"'layer': what"``."""
-    return _first_problem(walker, *walker.walk(size, explain=False))
+    return _first_problem(lens, *lens.walk(size, explain=False))
 
 
-def _first_problem(walker, state, failure) -> str | None:
-    problems = [failure] if failure is not None else state.misaligned
-    return walker.where(*problems[0]) if problems else None
+def _first_problem(lens, walk, failure) -> str | None:
+    problems = [failure] if failure is not None else walk.misaligned
+    return lens.graph.where(*problems[0]) if problems else None
 
 
 def explain_shapes(model, input_size):
@@ -1137,81 +1033,81 @@ def explain_shapes(model, input_size):
     >>> report.nearest
     (496, 512)
     """
-    walker = _walker(model)
-    size = int_tuple("input_size", input_size, walker.ndim)
-    return _explain(walker, size)
+    lens = _shape_lens(model)
+    size = int_tuple("input_size", input_size, lens.ndim)
+    return _explain(lens, size)
 
 
-def _explain(walker, size) -> ShapeReport:
-    state, failure = walker.walk(size)
-    steps = tuple(state.steps[n] for n in walker.nodes if n in state.steps)
+def _explain(lens, size) -> ShapeReport:
+    walk, failure = lens.walk(size)
+    steps = tuple(walk.steps[n] for n in lens.graph.nodes if n in walk.steps)
     common = {
-        "model": walker.model_name,
-        "input_shape": (1, walker.channels, *size),
+        "model": lens.graph.model_name,
+        "input_shape": lens.graph.input_shape(size),
         "steps": steps,
-        "misaligned": tuple(walker.where(*m) for m in state.misaligned),
+        "misaligned": tuple(lens.graph.where(*m) for m in walk.misaligned),
     }
-    if failure is None and not state.misaligned:
+    if failure is None and not walk.misaligned:
         return ShapeReport(ok=True, runs=True, **common)
     runs = failure is None
-    node, problem = failure if failure is not None else state.misaligned[0]
-    layer = walker.name(node)
+    node, problem = failure if failure is not None else walk.misaligned[0]
+    layer = lens.graph.name(node)
     if runs:  # a crop is explained by the join it prepares: the sizes of both sides
-        joins = [u for u in node.users if walker.handlers.get(u) in (walker.cat, walker.broadcast)]
+        joins = [u for u in node.users if lens.handlers.get(u) in (lens.cat, lens.broadcast)]
         node = joins[0] if joins else node
     return ShapeReport(
         ok=False,
         runs=runs,
         layer=layer,
         problem=problem,
-        trail=_trail(walker, state, node),
-        nearest=_nearest(walker, size),
+        trail=_trail(lens, walk, node),
+        nearest=_nearest(lens, size),
         **common,
     )
 
 
-def _tensor_inputs(node, state) -> list:
+def _tensor_inputs(node, walk) -> list:
     """The inputs of ``node`` that are tensors whose size follows the model's input."""
-    values = state.values
+    values = walk.values
     return [
-        n for n in node.all_input_nodes if isinstance(values.get(n), _Tensor) and values[n].varies
+        n for n in node.all_input_nodes if isinstance(values.get(n), Tensor) and values[n].varies
     ]
 
 
-def _ancestors(node, state) -> set:
+def _ancestors(node, walk) -> set:
     """``node`` and every node its tensor data comes from (not its size arithmetic)."""
     seen, todo = set(), [node]
     while todo:
         n = todo.pop()
         if n not in seen:
             seen.add(n)
-            todo.extend(_tensor_inputs(n, state))
+            todo.extend(_tensor_inputs(n, walk))
     return seen
 
 
-def _trail(walker, state, node) -> dict:
+def _trail(lens, walk, node) -> dict:
     """For each input of ``node`` that varies with the input size: its size-changing steps.
 
     Each path is followed back (through its first input) to where it meets another
     input's history, or to the model's input.
     """
-    inputs = _tensor_inputs(node, state)
+    inputs = _tensor_inputs(node, walk)
     trail = {}
     for source in inputs:
-        others = set().union(*(_ancestors(o, state) for o in inputs if o is not source))
+        others = set().union(*(_ancestors(o, walk) for o in inputs if o is not source))
         path, n = [], source
         while n is not None and n not in others:
-            if n in state.steps and state.steps[n].changes_size:
-                path.append(state.steps[n])
-            n = next(iter(_tensor_inputs(n, state)), None)
-        label = f"'{walker.name(source)}' {_shape(state.values[source].shape)}"
+            if n in walk.steps and walk.steps[n].changes_size:
+                path.append(walk.steps[n])
+            n = next(iter(_tensor_inputs(n, walk)), None)
+        label = f"'{lens.graph.name(source)}' {_shape(walk.values[source].shape)}"
         trail[label] = tuple(reversed(path))
     return trail
 
 
-def _nearest(walker, size) -> tuple:
+def _nearest(lens, size) -> tuple:
     """The closest valid sizes below and above ``size`` (squares, or per dimension)."""
-    scans = {n: (_scan(walker, n, -1), _scan(walker, n, +1)) for n in set(size)}
+    scans = {n: (_scan(lens, n, -1), _scan(lens, n, +1)) for n in set(size)}
     found = []
     for side in (0, 1):
         pick = tuple(scans[n][side] for n in size)
@@ -1219,15 +1115,15 @@ def _nearest(walker, size) -> tuple:
             continue
         if len(scans) == 1:  # a square input: its scan walked this very size
             found.append(pick[0])
-        elif _verdict(walker, pick) is None:  # one size per dimension: check them together
+        elif _verdict(lens, pick) is None:  # one size per dimension: check them together
             found.append(pick)
     return tuple(found)
 
 
-def _scan(walker, n, direction, reach=512):
+def _scan(lens, n, direction, reach=512):
     """The first valid square size from ``n`` on, going down or up."""
     for m in range(n, max(0, n + direction * reach), direction):
-        if _verdict(walker, (m,) * walker.ndim) is None:
+        if _verdict(lens, (m,) * lens.ndim) is None:
             return m
     return None
 
@@ -1303,19 +1199,19 @@ def valid_input_sizes(model, candidates):
     >>> valid_input_sizes(unet(padded=True, base_channels=4), [64, 100, 128]).rule
     'multiples of 16'
     """
-    walker = _walker(model)
-    sizes = _candidates(candidates, walker.ndim)
+    lens = _shape_lens(model)
+    sizes = _candidates(candidates, lens.ndim)
     largest = max((max(size) for _, size in sizes), default=1)
-    rule, period, squares = _rule(walker, largest)
+    rule, period, squares = _rule(lens, largest)
     valid, invalid = [], {}
     for given, size in sizes:
         square = len(set(size)) == 1 and size[0] in squares  # walked by _rule already
-        verdict = squares[size[0]] if square else _verdict(walker, size)
+        verdict = squares[size[0]] if square else _verdict(lens, size)
         if verdict is None:
             valid.append(given)
         else:
             invalid[given] = verdict
-    return InputSizes(walker.model_name, tuple(valid), invalid, rule, period, len(squares))
+    return InputSizes(lens.graph.model_name, tuple(valid), invalid, rule, period, len(squares))
 
 
 def _candidates(candidates, ndim) -> list:
@@ -1341,16 +1237,16 @@ def _candidates(candidates, ndim) -> list:
     return out
 
 
-def _rule(walker, largest):
+def _rule(lens, largest):
     """The closed form of the valid square sizes, the period, and the verdict of every
     square size walked (``{n: None or the problem}`` for ``n = 1, 2, ...``)."""
     verdicts, valid, period, first = {}, [False], 1, None  # valid[n] for n = 0, 1, ...
     while True:
         n = len(valid)
-        state, failure = walker.walk((n,) * walker.ndim, explain=False)
-        verdicts[n] = _first_problem(walker, state, failure)
+        walk, failure = lens.walk((n,) * lens.ndim, explain=False)
+        verdicts[n] = _first_problem(lens, walk, failure)
         valid.append(verdicts[n] is None)
-        period = math.lcm(period, *state.down.values())
+        period = math.lcm(period, *walk.down.values())
         first = n if first is None and valid[n] else first
         enough = n >= max(largest, first or 0) + 2 * period
         repeats = (

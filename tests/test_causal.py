@@ -4,7 +4,7 @@ PyTorch is the oracle: a ``Conv1d`` after ``F.pad`` with :func:`convdocs.causal_
 must keep the length and ignore the future (checked with autograd and by perturbing
 the future); the field of a dilated causal stack is measured with
 :func:`convdocs.empirical_receptive_field`; every 1-D and 3-D shape and field the graph
-walker computes is compared with a forward pass and with autograd.
+walk computes is compared with a forward pass and with autograd.
 """
 
 import itertools

@@ -1,4 +1,4 @@
-"""The graph walker on pixel shuffles: sizes against PyTorch, fields against autograd.
+"""The graph walk on pixel shuffles: sizes against PyTorch, fields against autograd.
 
 ``PixelShuffle(r)`` moves each input pixel to an r x r block of output pixels (in
 other channels), ``PixelUnshuffle(r)`` gathers each r x r block into the channels of
