@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from convdocs._validate import _is_int
 
 
@@ -12,6 +14,15 @@ def size_text(size) -> str:
     ('224', '224x192')
     """
     return str(size) if _is_int(size) else "x".join(map(str, size))
+
+
+def shape_text(shape) -> str:
+    """A tensor's shape as PyTorch prints its tuple: ``(1, 3, 224, 224)``.
+
+    >>> shape_text((1, 3, 224, 224))
+    '(1, 3, 224, 224)'
+    """
+    return "(" + ", ".join(map(str, shape)) + ")"
 
 
 def column_widths(rows) -> list[int]:
@@ -35,3 +46,16 @@ def aligned(rows, right=(), indent="") -> list[str]:
         ).rstrip()
         for row in rows
     ]
+
+
+def html_table(header, body) -> str:
+    """A header row and body rows of strings as an HTML table, every cell escaped.
+
+    >>> html_table(["layer", "size"], [["conv1", "112"]])
+    '<table><thead><tr><th>layer</th><th>size</th></tr></thead><tbody><tr><td>conv1</td><td>112</td></tr></tbody></table>'
+    """
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in body
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from html import escape
 
 from convdocs import _fx
-from convdocs._text import aligned, size_text
+from convdocs._text import aligned, shape_text, size_text
 from convdocs._validate import check_bool, check_int, int_tuple, padding_ndim, spatial_ndim
 from convdocs.arithmetic import conv_output_size, conv_transpose_output_size
 
@@ -177,7 +177,7 @@ class ModelCost:
 
 
 def _shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ")" if shape else "-"
+    return shape_text(shape) if shape else "-"
 
 
 def _macs(macs) -> str:

@@ -9,13 +9,12 @@ the mistake.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from convdocs._text import aligned, column_widths
+from convdocs._text import aligned, column_widths, html_table
 from convdocs._validate import _describe, _is_int, _pad_width2d, as_array, check_entries
 
 __all__ = ["PADDING_MODES", "canonical_mode", "pad"]
@@ -203,12 +202,7 @@ class PaddingModeTable:
 
     def _repr_html_(self) -> str:
         head, *body = self.as_rows()
-        cells = [
-            "<tr>" + "".join(f"<{tag}>{html.escape(s)}</{tag}>" for s in row) + "</tr>"
-            for tag, rows in (("th", [head]), ("td", body))
-            for row in rows
-        ]
-        return "<table>\n" + "\n".join(cells) + "\n</table>"
+        return html_table(head, body)
 
 
 # The table; documented by PaddingModeTable's docstring (what help(PADDING_MODES) shows).

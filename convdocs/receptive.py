@@ -33,7 +33,7 @@ import numpy as np
 
 from convdocs import _field, _fx
 from convdocs._fx import eval_mode, first_line, input_layer
-from convdocs._text import aligned, size_text
+from convdocs._text import aligned, html_table, size_text
 from convdocs._validate import (
     _describe,
     check_int,
@@ -711,14 +711,9 @@ class ReceptiveField:
             f"{escape(v)}</td></tr>"
             for k, v in self._summary()
         )
-        header, body = self._table()
-        head = "".join(f"<th>{escape(h)}</th>" for h in header)
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in body
-        )
         return (
             f"<div class='convdocs-receptive-field'><table>{summary}</table>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+            f"{html_table(*self._table())}</div>"
         )
 
 

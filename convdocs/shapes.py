@@ -27,7 +27,7 @@ from html import escape
 
 from convdocs import _fx
 from convdocs._fx import Fail, Tensor
-from convdocs._text import aligned, size_text
+from convdocs._text import aligned, shape_text, size_text
 from convdocs._validate import _describe, _is_int, int_tuple
 from convdocs.arithmetic import (
     _cached_conv_output_size,
@@ -216,12 +216,8 @@ def _step_lines(steps, indent) -> list[str]:
     if not steps:
         return []
     return aligned(
-        [(s.layer, s.kind, _shape(s.shape), s.arithmetic) for s in steps], indent=indent
+        [(s.layer, s.kind, shape_text(s.shape), s.arithmetic) for s in steps], indent=indent
     )
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ")"
 
 
 # --- the walk --------------------------------------------------------------------------------
@@ -316,7 +312,7 @@ class _ShapeLens:
         if len(x.shape) not in (self.ndim + 1, self.ndim + 2):
             raise Fail(
                 f"expects a {self.ndim + 2}-D input (batch, channels, {self.ndim} spatial "
-                f"dimensions), got shape {_shape(x.shape)}"
+                f"dimensions), got shape {shape_text(x.shape)}"
             )
         return x
 
@@ -329,7 +325,7 @@ class _ShapeLens:
         if expected is not None and got != expected:
             raise Fail(
                 f"{self.kinds[node]} expects {expected} input channels, got {got} "
-                f"(input shape {_shape(x.shape)})"
+                f"(input shape {shape_text(x.shape)})"
             )
 
     def settings(self, node, args, kwargs) -> _fx.Geometry:
@@ -507,12 +503,12 @@ class _ShapeLens:
         if up and c % (r * r):
             raise Fail(
                 f"{self.kinds[node]} by {r} needs channels divisible by {r}² = {r * r}, got "
-                f"{c} (input shape {_shape(x.shape)})"
+                f"{c} (input shape {shape_text(x.shape)})"
             )
         if not up and (h % r or w % r):
             raise Fail(
                 f"{self.kinds[node]} by {r} needs a height and width divisible by {r}, got "
-                f"{h}x{w} (input shape {_shape(x.shape)})"
+                f"{h}x{w} (input shape {shape_text(x.shape)})"
             )
         if up:
             out, channels = (h * r, w * r), c // (r * r)
@@ -579,7 +575,7 @@ class _ShapeLens:
         if x.shape[-1] != module.in_features:
             raise Fail(
                 f"Linear expects {module.in_features} input features in the last dimension, "
-                f"got {x.shape[-1]} (input shape {_shape(x.shape)})"
+                f"got {x.shape[-1]} (input shape {shape_text(x.shape)})"
             )
         value = Tensor((*x.shape[:-1], module.out_features), x.varies)
         walk.records[node] = _fx.Unsupported(
@@ -594,7 +590,7 @@ class _ShapeLens:
         if len(x.shape) < 2 or x.shape[1] != module.num_features:
             raise Fail(
                 f"{type(module).__name__} expects {module.num_features} channels, got shape "
-                f"{_shape(x.shape)}"
+                f"{shape_text(x.shape)}"
             )
         walk.records[node] = _fx.Same()
         return x
@@ -624,7 +620,7 @@ class _ShapeLens:
         for sizes in zip(*padded):
             big = {s for s in sizes if s != 1}
             if len(big) > 1:
-                shown = " and ".join(_shape(t.shape) for t in tensors)
+                shown = " and ".join(shape_text(t.shape) for t in tensors)
                 raise Fail(
                     f"cannot {self.kinds[node].strip('_')} tensors of shapes {shown}: "
                     f"{_disagreement(padded, self.ndim)}"
@@ -655,7 +651,7 @@ class _ShapeLens:
         dim %= rank
         others = [t.shape[:dim] + t.shape[dim + 1 :] for t in tensors]
         if len(set(others)) > 1:
-            shapes = " and ".join(_shape(t.shape) for t in tensors)
+            shapes = " and ".join(shape_text(t.shape) for t in tensors)
             raise Fail(
                 f"cannot concatenate {shapes} along dimension {dim}: "
                 f"{_disagreement([t.shape for t in tensors], self.ndim)}"
@@ -1100,7 +1096,7 @@ def _trail(lens, walk, node) -> dict:
             if n in walk.steps and walk.steps[n].changes_size:
                 path.append(walk.steps[n])
             n = next(iter(_tensor_inputs(n, walk)), None)
-        label = f"'{lens.graph.name(source)}' {_shape(walk.values[source].shape)}"
+        label = f"'{lens.graph.name(source)}' {shape_text(walk.values[source].shape)}"
         trail[label] = tuple(reversed(path))
     return trail
 
