@@ -353,29 +353,38 @@ def main(argv=None) -> int:
         except SystemExit as stop:  # --help and --version
             code = stop.code or 0
         _flush()
-    except _UsageError as err:
-        return _fail(err, 2)
-    except UnicodeError as err:  # a ValueError, but not the caller's mistake
-        return _fail(err, 1)
-    except (TypeError, ValueError) as err:  # an argument convdocs refuses
-        return _fail(err, 2)
-    except BrokenPipeError:  # the reader stopped early (| head): end quietly
-        _silence_stdout()
-        return 1
-    except _StdoutClosedError:
-        return _fail("standard output is closed: nowhere to write the result", 1)
-    except _OutputError as err:  # a full disk, an output closed while running
-        _silence_stdout()
-        return _fail(f"cannot write the output: {err}", 1)
-    except MemoryError:
-        return _fail("out of memory: the computation needs more memory than is available", 1)
-    except RecursionError:
-        return _fail("the network is too deep to analyse (Python's recursion limit)", 1)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
-    except Exception as err:  # noqa: BLE001 (the last resort: one line, never a traceback)
-        return _fail(f"unexpected {type(err).__name__}: {err}", 1)
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 (one line, never a traceback)
+        return _report(err)
     return code
+
+
+# How main reports each failure: the message (None: the error's own; "": nothing) and
+# the exit status, 2 for usage errors and 1 for failures. The first row that matches
+# wins, so a subclass comes before its base (UnicodeError is a ValueError).
+_FAILURES = (
+    (_UsageError, None, 2),
+    (UnicodeError, None, 1),  # not the caller's mistake
+    ((TypeError, ValueError), None, 2),  # an argument convdocs refuses
+    (BrokenPipeError, "", 1),  # the reader stopped early (| head): end quietly
+    (_StdoutClosedError, "standard output is closed: nowhere to write the result", 1),
+    (_OutputError, "cannot write the output: {err}", 1),  # a full disk, a closed output
+    (MemoryError, "out of memory: the computation needs more memory than is available", 1),
+    (RecursionError, "the network is too deep to analyse (Python's recursion limit)", 1),
+    (KeyboardInterrupt, "interrupted", 130),
+    (Exception, "unexpected {kind}: {err}", 1),  # the last resort
+)
+
+
+def _report(err) -> int:
+    """Report ``err`` as ``_FAILURES`` says; return the exit status."""
+    message, code = next((m, c) for types, m, c in _FAILURES if isinstance(err, types))
+    if isinstance(err, (BrokenPipeError, _OutputError)):
+        _silence_stdout()  # so the flush at exit cannot fail again
+    if message == "":
+        return code
+    return _fail(
+        err if message is None else message.format(err=err, kind=type(err).__name__), code
+    )
 
 
 def _run(argv) -> int:
