@@ -256,6 +256,19 @@ def check_pool_padding(kernel_size, padding) -> None:
         raise ValueError(msg)
 
 
+def copied_padding_limit(mode, size) -> int | None:
+    """PyTorch's widest pad for an axis of ``size`` pixels in a mode that copies pixels:
+    a reflection must be narrower than the input, a circular pad may wrap around once
+    (``"reflect"``: ``size - 1``, ``"circular"``: ``size``); None for other modes.
+
+    Examples
+    --------
+    >>> copied_padding_limit("reflect", 4), copied_padding_limit("circular", 4)
+    (3, 4)
+    """
+    return {"reflect": size - 1, "circular": size}.get(mode)
+
+
 def padding_ndim(value) -> int | None:
     """Dimensions implied by a padding given as one ``(before, after)`` pair per axis."""
     if isinstance(value, Sequence) and any(isinstance(v, (tuple, list)) for v in value):

@@ -18,6 +18,7 @@ import numpy as np
 from convdocs._validate import (
     check_entries,
     check_int,
+    copied_padding_limit,
     float_array,
     int_tuple,
     padding_pairs,
@@ -127,22 +128,15 @@ def _padding(padding, size, kernel, stride, dilation):
     return padding_pairs(padding, 2)
 
 
-# PyTorch's limits for the modes it has: F.pad refuses a reflection at least as wide as
-# the input, and a circular pad that wraps around more than once.
-_PYTORCH_PAD_LIMIT = {"reflect": (0, "smaller than"), "circular": (1, "at most")}
-
-
 def _check_copied_padding(mode, pads, size):
     """Refuse the paddings PyTorch refuses for ``padding_mode`` 'reflect' and 'circular'."""
-    if mode not in _PYTORCH_PAD_LIMIT:
-        return
-    slack, allowed = _PYTORCH_PAD_LIMIT[mode]
     for axis, n, pair in zip(("height", "width"), size, pads):
-        if max(pair) >= n + slack:
+        limit = copied_padding_limit(mode, n)
+        if limit is not None and max(pair) > limit:
             msg = (
                 f"padding {pair} along the {axis} with padding_mode={mode!r} needs each pad "
-                f"{allowed} the input {axis} {n} (PyTorch's rule); got padding {pads} for an "
-                f"input of size {tuple(size)}"
+                f"at most {limit} for the input {axis} {n} (PyTorch's rule); got padding "
+                f"{pads} for an input of size {tuple(size)}"
             )
             raise ValueError(msg)
 

@@ -28,7 +28,13 @@ from html import escape
 from convdocs import _fx
 from convdocs._fx import Fail, Tensor
 from convdocs._text import aligned, shape_text, size_text
-from convdocs._validate import _describe, _is_int, int_tuple
+from convdocs._validate import (
+    _describe,
+    _is_int,
+    check_pool_padding,
+    copied_padding_limit,
+    int_tuple,
+)
 from convdocs.arithmetic import (
     _cached_conv_output_size,
     _cached_conv_transpose_output_size,
@@ -333,12 +339,11 @@ class _ShapeLens:
         if node in self.cached:
             return self.cached[node]
         layer = _fx.geometry(self.graph.graph_module, node, args, kwargs, self.ndim)
-        pooling = _fx.family(self.graph.graph_module, node).endswith("pool")
-        if pooling and any(2 * p > k for (p, _), k in zip(layer.pads, layer.kernel)):
-            raise Fail(
-                f"padding {layer.pads[0][0]} is more than half the kernel size {layer.kernel}, "
-                "which PyTorch's pooling does not allow"
-            )
+        if _fx.family(self.graph.graph_module, node).endswith("pool"):
+            try:
+                check_pool_padding(layer.kernel, tuple(max(pair) for pair in layer.pads))
+            except ValueError as err:
+                raise Fail(f"{err} (PyTorch's pooling)") from None
         if node.op == "call_module":
             self.cached[node] = layer
         return layer
@@ -362,14 +367,12 @@ class _ShapeLens:
         x = self.tensor_input(args)
         self.check_channels(node, x, layer.channels)
         sizes = x.spatial(self.ndim)
-        if layer.padding_mode in ("reflect", "circular"):
-            for n, (before, after) in zip(sizes, layer.pads):
-                limit = n - 1 if layer.padding_mode == "reflect" else n
-                if max(before, after) > limit:
-                    raise Fail(
-                        f"padding_mode={layer.padding_mode!r} with padding "
-                        f"{max(before, after)} needs an input larger than {limit}, got size {n}"
-                    )
+        _check_copied(
+            f"padding_mode={layer.padding_mode!r} with padding",
+            layer.padding_mode,
+            sizes,
+            layer.pads,
+        )
         out = []
         for n, k, s, p, d in zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation):
             try:
@@ -548,17 +551,9 @@ class _ShapeLens:
             )
         )
         out, formulas = [], []
+        copied = "reflect" if "Reflection" in mode else "circular" if "Circular" in mode else mode
+        _check_copied(f"{copied} padding of", copied, x.shape, pairs)
         for n, (before, after) in zip(x.shape, pairs):
-            if ("Reflection" in mode or mode == "reflect") and max(before, after) >= n:
-                raise Fail(
-                    f"reflection padding of {max(before, after)} needs an input larger than "
-                    f"that, got size {n}"
-                )
-            if ("Circular" in mode or mode == "circular") and max(before, after) > n:
-                raise Fail(
-                    f"circular padding of {max(before, after)} wraps around more than once: "
-                    f"it needs an input of at least that size, got size {n}"
-                )
             size = n + before + after
             if size < 1:
                 raise Fail(f"padding ({before}, {after}) removes all {n} pixels")
@@ -844,6 +839,18 @@ def _from_meta(value, varies, torch):
     if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
         return type(value)(_from_meta(v, varies, torch) for v in value)
     return value
+
+
+def _check_copied(what, mode, sizes, pairs):
+    """Fail where PyTorch refuses a padding that copies pixels ("reflect", "circular")."""
+    for n, (before, after) in zip(sizes, pairs):
+        limit = copied_padding_limit(mode, n)
+        if limit is not None and max(before, after) > limit:
+            needs = "larger than that" if mode == "reflect" else "at least that large"
+            raise Fail(
+                f"{what} {max(before, after)} needs an input {needs} (PyTorch's rule), "
+                f"got size {n}"
+            )
 
 
 def _copies(what) -> _fx.Unsupported:

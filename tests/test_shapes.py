@@ -371,3 +371,62 @@ def test_functional_forms_agree_with_pytorch(size):
         assert report.runs
         for step in report.steps:
             assert step.shape == truth.shapes[step.layer]
+
+
+# --- paddings that copy pixels: PyTorch's limits, in every form they take ------------------
+
+
+class _FunctionalPad(nn.Module):
+    def __init__(self, mode):
+        super().__init__()
+        self.conv, self.mode = nn.Conv2d(1, 1, 1), mode
+
+    def forward(self, x):
+        return torch.nn.functional.pad(self.conv(x), (4, 4, 4, 4), mode=self.mode)
+
+
+def _copying_pads():
+    one = nn.Conv2d(1, 1, 1)
+    return [
+        ("F.pad reflect", _FunctionalPad("reflect"), "larger than that"),
+        ("F.pad circular", _FunctionalPad("circular"), "at least that large"),
+        ("ReflectionPad2d", nn.Sequential(one, nn.ReflectionPad2d(4)), "larger than that"),
+        ("CircularPad2d", nn.Sequential(one, nn.CircularPad2d(4)), "at least that large"),
+        (
+            "padding_mode reflect",
+            nn.Sequential(nn.Conv2d(1, 1, 3, padding=4, padding_mode="reflect")),
+            "larger than that",
+        ),
+        (
+            "padding_mode circular",
+            nn.Sequential(nn.Conv2d(1, 1, 3, padding=4, padding_mode="circular")),
+            "at least that large",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(("name", "model", "needs"), _copying_pads(), ids=lambda v: str(v)[:24])
+@pytest.mark.parametrize("size", [3, 4, 5])
+def test_copied_padding_limits_match_pytorch(name, model, needs, size):
+    report = explain_shapes(model, size)
+    try:
+        model(torch.zeros(1, 1, size, size))
+    except RuntimeError:
+        runs = False
+    else:
+        runs = True
+    assert report.runs == runs, name
+    if not runs:
+        assert f"4 needs an input {needs} (PyTorch's rule), got size {size}" in report.problem
+
+
+def test_pool_padding_above_half_the_kernel_is_refused_as_pytorch_does():
+    model = nn.Sequential(nn.Conv2d(1, 1, 1), nn.MaxPool2d(3, padding=2))
+    with pytest.raises(RuntimeError, match="pad should be at most half"):
+        model(torch.zeros(1, 1, 8, 8))
+    report = explain_shapes(model, 8)
+    assert not report.runs
+    assert report.problem == (
+        "padding must be at most half the kernel size, kernel_size // 2 = (1, 1) for "
+        "kernel_size (3, 3), got (2, 2) (PyTorch's pooling)"
+    )
