@@ -357,16 +357,22 @@ def _transpose_sizes(size, kernel_size, stride, padding, output_padding, dilatio
     return scalar, columns, [_transpose_size(axis, columns) for axis in range(len(columns))]
 
 
+def _check_output_padding(output_padding, stride, dilation, where="") -> None:
+    """PyTorch's rule for one axis: ``output_padding`` picks one of the
+    ``max(stride, dilation)`` output sizes the same input maps to, so it is smaller."""
+    limit = max(stride, dilation)
+    if output_padding >= limit:
+        msg = (
+            f"output_padding must be smaller than stride or dilation{where} "
+            f"(here max(stride, dilation) = {limit}), got {output_padding}"
+        )
+        raise ValueError(msg)
+
+
 def _transpose_size(axis: int, columns: list) -> int:
     c = columns[axis]
     (before, after), extra = c["padding"], c["output_padding"]
-    limit = max(c["stride"], c["dilation"])
-    if extra >= limit:
-        msg = (
-            f"output_padding must be smaller than stride or dilation{_where(axis, columns)} "
-            f"(here max(stride, dilation) = {limit}), got {extra}"
-        )
-        raise ValueError(msg)
+    _check_output_padding(extra, c["stride"], c["dilation"], _where(axis, columns))
     full = (c["size"] - 1) * c["stride"] + _span(c["kernel_size"], c["dilation"]) + extra
     out = full - before - after
     if out < 1:

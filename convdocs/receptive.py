@@ -41,7 +41,12 @@ from convdocs._validate import (
     int_tuple,
     padding_pairs,
 )
-from convdocs.arithmetic import _extent, conv_output_size, conv_transpose_output_size
+from convdocs.arithmetic import (
+    _check_output_padding,
+    _extent,
+    conv_output_size,
+    conv_transpose_output_size,
+)
 
 __all__ = [
     "Conv",
@@ -80,17 +85,6 @@ def _axes(*values) -> list[tuple]:
     """The values per axis, an int standing for every axis (as many as the longest)."""
     ndim = max(len(v) if isinstance(v, tuple) else 1 for v in values)
     return list(zip(*(v if isinstance(v, tuple) else (v,) * ndim for v in values)))
-
-
-def _check_output_padding(stride, dilation, output_padding):
-    """PyTorch's rule: output_padding picks one of max(stride, dilation) sizes."""
-    for s, d, o in _axes(stride, dilation, output_padding):
-        if o >= max(s, d):
-            msg = (
-                f"output_padding must be smaller than stride or dilation (here max(stride, "
-                f"dilation) = {max(s, d)}), got {output_padding}"
-            )
-            raise ValueError(msg)
 
 
 def _token(value) -> str:
@@ -254,7 +248,10 @@ class ConvTranspose:
         ):
             object.__setattr__(self, name, _check_ints(name, getattr(self, name), minimum))
         object.__setattr__(self, "padding", _check_padding(self.padding))
-        _check_output_padding(self.stride, self.dilation, self.output_padding)
+        axes = _axes(self.stride, self.dilation, self.output_padding)
+        for axis, (s, d, o) in enumerate(axes):
+            where = f" along spatial dimension {axis}" if len(axes) > 1 else ""
+            _check_output_padding(o, s, d, where)
 
     def __str__(self) -> str:
         return _spec_string(

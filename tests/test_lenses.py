@@ -442,6 +442,10 @@ def test_the_layer_grammar_reads_in_linear_time():
         ("pool2x4p0x3", r"padding must be at most half the kernel size"),
         ("convT3s2o2", r"output_padding must be smaller than stride or dilation"),
         ("convT3o1", r"output_padding must be smaller than stride or dilation"),
+        (
+            "convT3x3s2x2o0x2",
+            r"dilation along spatial dimension 1 \(here max\(stride, dilation\) = 2\), got 2$",
+        ),
     ],
 )
 def test_the_layer_grammar_refuses_what_pytorch_refuses(text, message):

@@ -32,12 +32,18 @@ export function convOutputSize(i, k, s, [b, a], d, ceilMode = false, axis = null
   return out;
 }
 
-export function convTransposeOutputSize(i, k, s, [b, a], extra, d, axis = null) {
+// PyTorch's rule for one axis: output_padding picks one of the max(stride, dilation)
+// output sizes the same input maps to, so it is smaller.
+function checkExtra(extra, s, d, axis = null) {
   const limit = Math.max(s, d);
   if (extra >= limit) {
     fail(`output_padding must be smaller than stride or dilation${where(axis)} ` +
       `(here max(stride, dilation) = ${limit}), got ${extra}`);
   }
+}
+
+export function convTransposeOutputSize(i, k, s, [b, a], extra, d, axis = null) {
+  checkExtra(extra, s, d, axis);
   const full = (i - 1) * s + span(k, d) + extra, out = full - b - a;
   if (out < 1) {
     fail(`padding (${b}, ${a}) crops the whole output${where(axis)}: the uncropped ` +
@@ -454,12 +460,8 @@ function checkPoolPadding(kernel, padding) {
 }
 
 function checkOutputPadding(stride, dilation, outputPadding) {
-  for (const [s, d, o] of axes(stride, dilation, outputPadding)) {
-    if (o >= Math.max(s, d)) {
-      fail(`output_padding must be smaller than stride or dilation (here max(stride, ` +
-        `dilation) = ${Math.max(s, d)}), got ${describe(outputPadding)}`);
-    }
-  }
+  const columns = axes(stride, dilation, outputPadding);
+  columns.forEach(([s, d, o], axis) => checkExtra(o, s, d, columns.length > 1 ? axis : null));
 }
 
 export function parseLayers(text) {
