@@ -766,7 +766,7 @@ def _result(lens, branches, sizes, name, note=""):
     )
 
 
-class _Lens:
+class _FieldLens:
     """The field lens: the field of every tensor of a walk, from the records of its steps.
 
     ``fields[key]`` is a tuple of branches (tuples of one ``_field.Map`` per axis);
@@ -978,7 +978,7 @@ def _from_specs(specs, input_size):
         raise ValueError(msg)
     ndim, scalar = _spec_ndim(specs, input_size)
     sizes = None if input_size is None else int_tuple("input_size", input_size, ndim)
-    lens, key = _Lens(ndim, sizes, scalar), "input"
+    lens, key = _FieldLens(ndim, sizes, scalar), "input"
     for i, spec in enumerate(specs):
         try:
             columns = spec._columns(ndim)
@@ -1031,12 +1031,13 @@ def _from_module(model, input_size):
 
 
 class _ModuleFields:
-    """The field lens: the field of every node of one walk, from the records and sizes
-    the shape lens left."""
+    """The field lens on a module: the field of every node of one walk, from the records
+    and sizes the shape lens left, with what a graph adds to a list of specs (branches
+    that end or gate, rows named after the graph's nodes)."""
 
     def __init__(self, graph, walk, sizes):
         self.graph, self.walk = graph, walk
-        self.lens = _Lens(graph.ndim, sizes)
+        self.lens = _FieldLens(graph.ndim, sizes)
         self.keys = {}  # node -> its key in the lens, or an _Ended
         self.notes = []
 
