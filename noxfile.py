@@ -95,10 +95,12 @@ def lint(session):
 @nox.session(default=False)
 def bench(session):
     """Time convdocs against PyTorch and OpenCV in one process; prints a ratio table.
-    Then, if the site is built, the explorer's redraw time and weight in Chromium."""
+    Then how the cost of a traced model's receptive field scales with the input size,
+    and, if the site is built, the explorer's redraw time and weight in Chromium."""
     install(session, "test")
     session.install("threadpoolctl", *CONSTRAINTS)
     session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
+    session.run("python", str(ROOT / "benchmarks" / "graph.py"))
     if (HTML / "explorer.html").exists():
         session.run("python", str(ROOT / "benchmarks" / "explorer.py"), str(HTML))
     else:

@@ -7,7 +7,8 @@ the graph, not on the input. This prints the time at two input sizes and their r
 parameters and to refuse strings that made the old regex backtrack (well under a second
 is the aim), and the line counts of the modules involved.
 
-Run with ``python benchmarks/graph.py`` (nothing is timed in the test suite).
+``nox -s bench`` runs it, or ``python benchmarks/graph.py`` (nothing is timed in the test
+suite).
 """
 
 import contextlib
