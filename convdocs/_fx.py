@@ -618,8 +618,8 @@ class Graph:
         return walk, None
 
     def _visit(self, lens, node, walk, input_size):
-        if node.op == "placeholder":
-            return lens.placeholder(node, walk, input_size)
+        if node.op == "placeholder":  # the input tensor, or an argument's default value
+            return node.args[0] if node.args else lens.placeholder(node, walk, input_size)
         if node.op == "get_attr":
             value = attribute(self.graph_module, node.target)
             if isinstance(value, self.torch.Tensor):

@@ -1082,8 +1082,8 @@ class _ModuleFields:
 
     def visit(self, node):
         """The key of ``node``'s field, an _Ended, or None (it depends on no input)."""
-        if node.op == "placeholder":
-            return "input"
+        if node.op == "placeholder":  # the input, or an argument's default (no field)
+            return None if node.args else "input"
         sources = [self.keys[n] for n in node.all_input_nodes if n in self.keys]
         if not sources:
             return None

@@ -338,6 +338,30 @@ def test_a_model_with_two_inputs_is_refused(call):
         call(TwoInputs())
 
 
+class DefaultArgument(nn.Module):
+    """One tensor input and an argument with a default, which torch.fx makes a placeholder."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 4, 3, stride=2)
+
+    def forward(self, x, scale: float = 2.0):
+        return F.relu(self.c(x)) * scale
+
+
+@pytest.mark.parametrize("size", [5, 8, 9])
+def test_an_argument_with_a_default_takes_its_default(size):
+    model = DefaultArgument()
+    out = model(torch.zeros(1, 3, size, size))
+    assert explain_shapes(model, size).ok
+    assert explain_shapes(model, size).steps[-1].shape == tuple(out.shape)
+    rf = receptive_field(model, size)
+    assert rf.size == (3, 3)
+    for unit in [(0, 0), tuple(n - 1 for n in out.shape[2:])]:
+        measured = empirical_receptive_field(model, size, unit).interval
+        assert rf.interval(unit, clip=True) == measured
+
+
 def test_valid_input_sizes_over_a_billion_sizes_in_bounded_memory():
     model = nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2))
     tracemalloc.start()
