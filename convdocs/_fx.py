@@ -128,6 +128,7 @@ BINARY_OPERATORS = ["add", "iadd", "sub", "isub", "mul", "imul", "truediv", "itr
 BINARY_TORCH = ["add", "sub", "mul", "div", "maximum", "minimum"]
 BINARY_METHODS = ["add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"]
 VIEW_METHODS = ["view", "reshape", "flatten", "squeeze", "unsqueeze"]
+SPLITS = ["chunk", "split", "tensor_split", "unbind"]  # methods and torch functions
 REDUCE = ["mean", "sum", "amax", "amin"]
 
 
@@ -318,7 +319,8 @@ def op_kind(graph_module, node) -> str | None:
     ``"conv"``, ``"conv_transpose"``, ``"pool"``, ``"adaptive_pool"``, ``"interpolate"``,
     ``"pixel_shuffle"``, ``"pixel_unshuffle"``, ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
     ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
-    ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``; None for anything
+    ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``, ``"split"`` (chunk,
+    split, tensor_split, unbind: several tensors); None for anything
     else (a placeholder, a parameter, an operation no lens knows).
     """
     if node.op == "call_module":
@@ -330,6 +332,7 @@ def op_kind(graph_module, node) -> str | None:
             (BINARY_METHODS, "binary"),
             (VIEW_METHODS, "view"),
             (REDUCE, "reduce"),
+            (SPLITS, "split"),
         ):
             if node.target in names:
                 return kind
@@ -416,6 +419,7 @@ def _function_kinds() -> tuple:
         ),
         (["flatten", "reshape", "squeeze", "unsqueeze"], "view", torch),
         (REDUCE, "reduce", torch),
+        (SPLITS, "split", torch),
         (ELEMENTWISE_FUNCTIONS, "elementwise", functional),
         (ELEMENTWISE_TORCH, "elementwise", torch),
     ]

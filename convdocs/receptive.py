@@ -881,7 +881,8 @@ def receptive_field(model, input_size=None):
     original U-Net's output units see 188 or 204 pixels, and the formula's 200 is the
     field of none of them), and where branches meet it is the union of the branches'
     fields (largest; the effective strides must agree). Element-wise layers (ReLU,
-    batch norm in evaluation mode, dropout, ...) do not change it. Flattening and
+    batch norm in evaluation mode, dropout, ...) do not change it, nor does cutting
+    the channels into pieces (``chunk``, ``split``: gated units). Flattening and
     adaptive pooling end the spatial structure: the result then describes the units of
     the last spatial layer before them, and ``note`` says so. A gate pooled over every
     position and multiplied back (squeeze-and-excitation) makes every unit depend on
@@ -1078,7 +1079,10 @@ class _ModuleFields:
     def sizes(self, key) -> tuple:
         if key == "input":
             return self.lens.input_size
-        return self.walk.values[key].spatial(self.graph.ndim)
+        value = self.walk.values[key]
+        if isinstance(value, (tuple, list)):  # the pieces of a split share one grid
+            value = value[0]
+        return value.spatial(self.graph.ndim)
 
     def visit(self, node):
         """The key of ``node``'s field, an _Ended, or None (it depends on no input)."""
@@ -1088,9 +1092,10 @@ class _ModuleFields:
         if not sources:
             return None
         value = self.walk.values.get(node)
-        if isinstance(value, (tuple, list)) and any(hasattr(v, "varies") for v in value):
+        several = isinstance(value, (tuple, list)) and any(hasattr(v, "varies") for v in value)
+        if several and node not in self.walk.records:  # a split's pieces have a record
             raise self.fail(node, "returns several tensors; convdocs follows single tensors")
-        if not hasattr(value, "varies"):
+        if not (several or hasattr(value, "varies")):
             return None  # a size, a shape, a number of dimensions
         record = self.walk.records.get(node) or self.graph.unsupported(node)
         ended = [s for s in sources if isinstance(s, _Ended)]

@@ -287,6 +287,7 @@ class _ShapeLens:
             "binary": self.broadcast,
             "cat": self.cat,
             "getitem": self.getitem,
+            "split": self.split,
             "getattr": self.getattr,
             "size": self.size,
         }
@@ -661,10 +662,30 @@ class _ShapeLens:
         self.record(walk, node, "cat", value, f"dimension {dim}: {joined} = {shape[dim]}")
         return value
 
+    def split(self, node, walk, args, kwargs):
+        """``chunk``, ``split``, ``tensor_split``, ``unbind``: the pieces' shapes by PyTorch's
+        rules; the pieces keep the grid unless the split cuts a spatial dimension."""
+        value = self.meta(node, walk, args, kwargs)
+        x = args[0] if args else kwargs.get("input")
+        if not (isinstance(x, Tensor) and isinstance(value, (tuple, list))):
+            return value
+        names = ["dim"] if self.kinds[node] == "unbind" else ["sections", "dim"]
+        rank = len(x.shape)
+        dim = self.arguments(node, args, kwargs, names).get("dim", 0) % rank
+        walk.records[node] = (
+            _fx.Unsupported(f"{self.graph.label(node)} cuts spatial dimension {dim} into pieces")
+            if dim >= rank - self.ndim
+            else _fx.Same()
+        )
+        return value
+
     def getitem(self, node, walk, args, kwargs):
         source, index = args
         if not isinstance(source, Tensor):
-            return operator.getitem(source, index)
+            value = operator.getitem(source, index)
+            if isinstance(value, Tensor):  # one piece of several: see the record of the split
+                walk.records[node] = _fx.Same()
+            return value
         items = index if isinstance(index, tuple) else (index,)
         if not all(
             i is None or i is Ellipsis or isinstance(i, slice) or _is_int(i) for i in items

@@ -362,6 +362,61 @@ def test_an_argument_with_a_default_takes_its_default(size):
         assert rf.interval(unit, clip=True) == measured
 
 
+class Gated(nn.Module):
+    """A gated convolution (GLU, WaveNet's gated activation): one convolution's channels
+    cut in two, one half gating the other, by chunk, split, tensor_split or unbind."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+        self.conv = nn.Conv2d(3, 4, 3, stride=2, dilation=2)
+        self.head = nn.Conv2d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        if self.how == "chunk":
+            a, b = y.chunk(2, dim=1)
+        elif self.how == "split":
+            a, b = torch.split(y, 2, 1)
+        elif self.how == "tensor_split":
+            a, b = y.tensor_split(2, dim=1)
+        else:
+            p = y.unbind(1)
+            a = torch.cat((p[0].unsqueeze(1), p[1].unsqueeze(1)), 1)
+            b = torch.cat((p[2].unsqueeze(1), p[3].unsqueeze(1)), 1)
+        return self.head(torch.tanh(a) * torch.sigmoid(b))
+
+
+@pytest.mark.parametrize("how", ["chunk", "split", "tensor_split", "unbind"])
+def test_a_channel_split_keeps_the_grid(how):
+    model = Gated(how)
+    for size in (5, 6, 9, 12):
+        out = model(torch.zeros(1, 3, size, size))
+        report = explain_shapes(model, size)
+        assert report.ok
+        assert report.steps[-1].shape == tuple(out.shape)
+        rf = receptive_field(model, size)
+        assert rf.size == (9, 9)  # a span of 5, then 3 taps 2 pixels apart: 5 + 2·2
+        for unit in [(0, 0), tuple(n - 1 for n in out.shape[2:])]:
+            measured = empirical_receptive_field(model, size, unit).interval
+            assert rf.interval(unit, clip=True) == measured
+
+
+def test_a_split_of_a_spatial_dimension_has_no_field():
+    class Halves(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 1, 3)
+
+        def forward(self, x):
+            top, bottom = self.conv(x).chunk(2, dim=2)
+            return top + bottom
+
+    assert explain_shapes(Halves(), 10).runs
+    with pytest.raises(ValueError, match=r"node 'chunk' .*chunk cuts spatial dimension 2 into"):
+        receptive_field(Halves(), 10)
+
+
 def test_valid_input_sizes_over_a_billion_sizes_in_bounded_memory():
     model = nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2))
     tracemalloc.start()
