@@ -97,11 +97,12 @@ def bench(session):
     """Time convdocs against PyTorch and OpenCV in one process; prints a ratio table.
     Then how the cost of a traced model's receptive field scales with the input size,
     and, if the site is built, the explorer's redraw time and weight in Chromium."""
-    install(session, "test")
+    built = (HTML / "explorer.html").exists()
+    install(session, "browser" if built else "test")  # the explorer's timing needs playwright
     session.install("threadpoolctl", *CONSTRAINTS)
     session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
     session.run("python", str(ROOT / "benchmarks" / "graph.py"))
-    if (HTML / "explorer.html").exists():
+    if built:
         session.run("python", str(ROOT / "benchmarks" / "explorer.py"), str(HTML))
     else:
         session.log("no built site: run `nox -s docs` to time the explorer too")
