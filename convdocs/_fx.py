@@ -320,7 +320,8 @@ def op_kind(graph_module, node) -> str | None:
     ``"pixel_shuffle"``, ``"pixel_unshuffle"``, ``"pad"`` (constant), ``"pad_copy"`` (reflect, replicate, circular), ``"linear"``,
     ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
     ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``, ``"split"`` (chunk,
-    split, tensor_split, unbind: several tensors); None for anything
+    split, tensor_split, unbind: several tensors), ``"permute"``, ``"layer_norm"``; None for
+    anything
     else (a placeholder, a parameter, an operation no lens knows).
     """
     if node.op == "call_module":
@@ -333,6 +334,7 @@ def op_kind(graph_module, node) -> str | None:
             (VIEW_METHODS, "view"),
             (REDUCE, "reduce"),
             (SPLITS, "split"),
+            (["permute"], "permute"),
         ):
             if node.target in names:
                 return kind
@@ -369,6 +371,7 @@ def _module_kind(module) -> str | None:
         ),
         ((nn.Softmax, nn.LogSoftmax, nn.Softmin), "softmax"),
         (nn.Linear, "linear"),
+        (nn.LayerNorm, "layer_norm"),
         (nn.modules.batchnorm._BatchNorm, "batch_norm"),
     ]
     for types, kind in table:
@@ -402,6 +405,8 @@ def _function_kinds() -> tuple:
         ("pixel_shuffle", functional.pixel_shuffle),  # torch.pixel_shuffle is the same
         ("pixel_unshuffle", functional.pixel_unshuffle),
         ("pad", functional.pad),
+        ("permute", torch.permute),
+        ("layer_norm", functional.layer_norm),
         ("softmax", functional.softmax),
         ("softmax", functional.log_softmax),
         ("softmax", torch.softmax),
@@ -515,9 +520,16 @@ class Tensor:
 
     shape: tuple
     varies: bool
+    # Where the spatial dimensions are when a permute moved them from the last places
+    # (channels-last blocks); None: the last ones, as convolutions read them.
+    moved: tuple | None = None
+
+    def spatial_dims(self, ndim) -> tuple:
+        rank = len(self.shape)
+        return self.moved if self.moved is not None else tuple(range(rank - ndim, rank))
 
     def spatial(self, ndim) -> tuple:
-        return self.shape[len(self.shape) - ndim :]
+        return tuple(self.shape[d] for d in self.spatial_dims(ndim))
 
 
 @dataclass

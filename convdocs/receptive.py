@@ -882,7 +882,9 @@ def receptive_field(model, input_size=None):
     field of none of them), and where branches meet it is the union of the branches'
     fields (largest; the effective strides must agree). Element-wise layers (ReLU,
     batch norm in evaluation mode, dropout, ...) do not change it, nor does cutting
-    the channels into pieces (``chunk``, ``split``: gated units). Flattening and
+    the channels into pieces (``chunk``, ``split``: gated units), nor a channels-last
+    stretch (a ``permute`` that moves the channels last, ``LayerNorm`` and ``Linear``
+    over channels, and the ``permute`` back, as in ConvNeXt's block). Flattening and
     adaptive pooling end the spatial structure: the result then describes the units of
     the last spatial layer before them, and ``note`` says so. A gate pooled over every
     position and multiplied back (squeeze-and-excitation) makes every unit depend on

@@ -255,7 +255,16 @@ class _ShapeLens:
     def call(self, node, walk, args, kwargs):
         inputs = [n for n in node.all_input_nodes if n in walk.down]
         walk.down[node] = math.lcm(1, *(walk.down[n] for n in inputs))
-        return self.handlers[node](node, walk, args, kwargs)
+        handler = self.handlers[node]
+        value = handler(node, walk, args, kwargs)
+        moved = any(isinstance(a, Tensor) and a.moved for a in _flatten((args, kwargs)))
+        if moved and handler.__name__ not in _FOLLOWS_MOVED:
+            walk.records[node] = _fx.Unsupported(
+                f"{self.graph.label(node)} on a tensor whose spatial dimensions a permute moved "
+                "from the last places: there convdocs follows only element-wise operations, "
+                "Linear and LayerNorm over channels, and the permute back"
+            )
+        return value
 
     def record(self, walk, node, kind, value, arithmetic, source=None):
         if not walk.explain:
@@ -288,6 +297,8 @@ class _ShapeLens:
             "cat": self.cat,
             "getitem": self.getitem,
             "split": self.split,
+            "permute": self.permute,
+            "layer_norm": self.layer_norm,
             "getattr": self.getattr,
             "size": self.size,
         }
@@ -571,11 +582,56 @@ class _ShapeLens:
                 f"Linear expects {module.in_features} input features in the last dimension, "
                 f"got {x.shape[-1]} (input shape {shape_text(x.shape)})"
             )
-        value = Tensor((*x.shape[:-1], module.out_features), x.varies)
-        walk.records[node] = _fx.Unsupported(
-            "Linear applied to a spatial tensor mixes its last (width) dimension"
-        )
+        value = Tensor((*x.shape[:-1], module.out_features), x.varies, x.moved)
+        walk.records[node] = self.over_last(node, x, 1, "mixes its last (width) dimension")
         self.record(walk, node, "Linear", value, "", x)
+        return value
+
+    def over_last(self, node, x, count, what):
+        """The record of an operation over the last ``count`` dimensions of ``x``: Same
+        when they are channels (after a permute to channels-last), else Unsupported."""
+        if set(x.spatial_dims(self.ndim)) & set(range(len(x.shape) - count, len(x.shape))):
+            return _fx.Unsupported(f"{self.graph.label(node)} {what}")
+        return _fx.Same()
+
+    def layer_norm(self, node, walk, args, kwargs):
+        """LayerNorm: normalises over the last dimensions, per position when they are
+        channels (ConvNeXt's, after a permute to channels-last)."""
+        x = args[0] if args else None
+        shape = self.arguments(node, args, kwargs, ["normalized_shape"]).get("normalized_shape")
+        shape = (shape,) if _is_int(shape) else tuple(shape or ())
+        if not (isinstance(x, Tensor) and shape and x.shape[len(x.shape) - len(shape) :] == shape):
+            return self.meta(node, walk, args, kwargs)  # PyTorch's shape or its error
+        walk.records[node] = self.over_last(
+            node, x, len(shape), "over a spatial dimension mixes every position"
+        )
+        return x
+
+    def permute(self, node, walk, args, kwargs):
+        """A permutation of the dimensions: the spatial ones are followed to their new
+        places (a channels-last block moves them, then moves them back)."""
+        x, *rest = args
+        dims = kwargs.get("dims", rest[0] if len(rest) == 1 else rest)
+        rank = len(x.shape) if isinstance(x, Tensor) else 0
+        if not (
+            rank and _is_int_list(dims) and sorted(d % rank for d in dims) == list(range(rank))
+        ):
+            return self.meta(node, walk, args, kwargs)  # PyTorch's shape or its error
+        dims = [d % rank for d in dims]
+        places = tuple(dims.index(d) for d in x.spatial_dims(self.ndim))
+        value = Tensor(
+            tuple(x.shape[d] for d in dims),
+            x.varies,
+            None if places == tuple(range(rank - self.ndim, rank)) else places,
+        )
+        walk.records[node] = (
+            _fx.Same()
+            if list(places) == sorted(places)
+            else _fx.Unsupported(
+                f"{self.graph.label(node)} changes the order of the spatial dimensions"
+            )
+        )
+        self.record(walk, node, self.kinds[node], value, "", x)
         return value
 
     def batch_norm(self, node, walk, args, kwargs):  # noqa: ARG002
@@ -629,7 +685,20 @@ class _ShapeLens:
                 f"combines maps of spatial sizes {' and '.join(map(size_text, sorted(spatial)))}: "
                 "one is broadcast over the other",
             )
-        value = Tensor(tuple(out), any(t.varies for t in tensors))
+        # where each varying input's spatial dimensions land in the result
+        places = {
+            tuple(d + rank - len(t.shape) for d in t.spatial_dims(self.ndim)) for t in varying
+        }
+        if len(places) > 1:
+            walk.records[node] = _fx.Unsupported(
+                "combines tensors whose spatial dimensions are in different places (a permute "
+                "moved them in one)"
+            )
+        last = tuple(range(rank - self.ndim, rank))
+        moved = places.pop() if len(places) == 1 else last
+        value = Tensor(
+            tuple(out), any(t.varies for t in tensors), None if moved == last else moved
+        )
         self.record(
             walk, node, self.kinds[node].strip("_"), value, "", varying[0] if varying else None
         )
@@ -858,6 +927,14 @@ def _from_meta(value, varies, torch):
     if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
         return type(value)(_from_meta(v, varies, torch) for v in value)
     return value
+
+
+# The handlers that follow a tensor whose spatial dimensions a permute moved.
+_FOLLOWS_MOVED = {"same", "broadcast", "linear", "layer_norm", "permute", "getattr", "size"}
+
+
+def _is_int_list(values) -> bool:
+    return isinstance(values, (tuple, list)) and all(_is_int(v) for v in values)
 
 
 def _check_copied(what, mode, sizes, pairs):

@@ -417,6 +417,104 @@ def test_a_split_of_a_spatial_dimension_has_no_field():
         receptive_field(Halves(), 10)
 
 
+class ChannelsLast(nn.Module):
+    """ConvNeXt's block: a depthwise 7x7 convolution, then a permute to channels-last,
+    LayerNorm and two Linear layers over channels, a scale, and the permute back."""
+
+    def __init__(self, channels=4):
+        super().__init__()
+        self.stem = nn.Conv2d(3, channels, 4, stride=4)
+        self.dw = nn.Conv2d(channels, channels, 7, padding=3, groups=channels)
+        self.norm = nn.LayerNorm(channels)
+        self.pw1 = nn.Linear(channels, 4 * channels)
+        self.pw2 = nn.Linear(4 * channels, channels)
+        self.gamma = nn.Parameter(torch.full((channels,), 0.5))
+
+    def forward(self, x):
+        x = self.stem(x)
+        y = self.dw(x).permute(0, 2, 3, 1)
+        y = self.gamma * self.pw2(F.gelu(self.pw1(self.norm(y))))
+        return x + torch.permute(y, (0, 3, 1, 2))
+
+
+def _gradient_hull(model, x, unit):
+    """The input rows and columns one output unit depends on, by autograd (random
+    weights: LayerNorm keeps the empirical field's constant weights from applying)."""
+    x = x.detach().requires_grad_()
+    (grad,) = torch.autograd.grad(model(x)[0, :, unit[0], unit[1]].sum(), x)
+    hit = grad[0].abs().sum(0) > 0
+    rows, cols = hit.any(1).nonzero().flatten(), hit.any(0).nonzero().flatten()
+    return (int(rows[0]), int(rows[-1]) + 1), (int(cols[0]), int(cols[-1]) + 1)
+
+
+@pytest.mark.parametrize("size", [28, 30, 33])
+def test_a_channels_last_block_is_followed_through_its_permutes(size):
+    torch.manual_seed(0)
+    model = ChannelsLast().double()
+    x = torch.randn(1, 3, size, size, dtype=torch.float64)
+    out = model(x)
+    report = explain_shapes(model, size)
+    assert report.ok
+    assert report.steps[-1].shape == tuple(out.shape)
+    rf = receptive_field(model, size)
+    assert rf.size == (28, 28)  # 4, then 7 taps 4 pixels apart: 4 + 6·4
+    h, w = out.shape[2:]
+    for unit in [(u, v) for u in range(h) for v in range(w)]:
+        assert rf.interval(unit, clip=True) == _gradient_hull(model, x, unit)
+
+
+class _AfterPermute(nn.Module):
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+        self.conv = nn.Conv2d(2, 2, 3)
+        self.across = nn.Conv2d(6, 1, 1)  # for (batch, height, channels, width)
+        self.norm = nn.LayerNorm([2, 6, 6])
+
+    def forward(self, x):
+        y = self.conv(x)
+        if self.how == "reshape":  # channels-last, then the positions flattened
+            return y.permute(0, 2, 3, 1).reshape(1, 36, 2)
+        if self.how == "swap":  # height and width exchanged
+            return y.permute(0, 1, 3, 2)
+        if self.how == "conv_on_moved":
+            return self.across(y.permute(0, 2, 1, 3))
+        return self.norm(y)  # LayerNorm over (channels, height, width)
+
+
+def test_a_round_trip_through_channels_last_keeps_the_field():
+    model = nn.Sequential(nn.Conv2d(2, 2, 3))
+    rf = receptive_field(model, 8)
+
+    class RoundTrip(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = model[0]
+
+        def forward(self, x):
+            return self.conv(x).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+
+    traced = receptive_field(RoundTrip(), 8)
+    assert (traced.size, traced.stride, traced.padding) == (rf.size, rf.stride, rf.padding)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("reshape", r"method reshape on a tensor whose spatial dimensions a permute moved"),
+        ("swap", r"permute changes the order of the spatial dimensions"),
+        ("conv_on_moved", r"Conv2d on a tensor whose spatial dimensions a permute moved"),
+        ("norm", r"LayerNorm over a spatial dimension mixes every position"),
+    ],
+)
+def test_what_convdocs_cannot_follow_after_a_permute_is_refused(how, message):
+    model = _AfterPermute(how)
+    model(torch.zeros(1, 2, 8, 8))  # PyTorch runs each of them
+    assert explain_shapes(model, 8).runs
+    with pytest.raises(ValueError, match=message):
+        receptive_field(model, 8)
+
+
 def test_valid_input_sizes_over_a_billion_sizes_in_bounded_memory():
     model = nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2))
     tracemalloc.start()
