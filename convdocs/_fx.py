@@ -321,8 +321,7 @@ def op_kind(graph_module, node) -> str | None:
     ``"batch_norm"``, ``"softmax"``, ``"elementwise"``, ``"binary"``, ``"cat"``,
     ``"getitem"``, ``"getattr"``, ``"size"``, ``"view"``, ``"reduce"``, ``"split"`` (chunk,
     split, tensor_split, unbind: several tensors), ``"permute"``, ``"layer_norm"``; None for
-    anything
-    else (a placeholder, a parameter, an operation no lens knows).
+    anything else (a placeholder, a parameter, an operation no lens knows).
     """
     if node.op == "call_module":
         return _module_kind(graph_module.get_submodule(node.target))
@@ -524,12 +523,21 @@ class Tensor:
     # (channels-last blocks); None: the last ones, as convolutions read them.
     moved: tuple | None = None
 
+    @classmethod
+    def placed(cls, shape, varies, dims, ndim) -> Tensor:
+        """A tensor whose spatial dimensions are at ``dims`` (``moved`` only when those
+        are not the last ones)."""
+        last = tuple(range(len(shape) - ndim, len(shape)))
+        return cls(shape, varies, None if tuple(dims) == last else tuple(dims))
+
     def spatial_dims(self, ndim) -> tuple:
         rank = len(self.shape)
         return self.moved if self.moved is not None else tuple(range(rank - ndim, rank))
 
     def spatial(self, ndim) -> tuple:
-        return tuple(self.shape[d] for d in self.spatial_dims(ndim))
+        if self.moved is None:  # the common case, on every node of every walk
+            return self.shape[len(self.shape) - ndim :]
+        return tuple(self.shape[d] for d in self.moved)
 
 
 @dataclass
@@ -641,8 +649,7 @@ class Graph:
             if isinstance(value, self.torch.Tensor):
                 return Tensor(tuple(value.shape), varies=False)
             return value
-        args = self.torch.fx.node.map_arg(node.args, walk.values.__getitem__)
-        kwargs = self.torch.fx.node.map_arg(node.kwargs, walk.values.__getitem__)
+        args, kwargs = self.arguments(node, walk)
         # a lens covers its forms of the call and hands the others to PyTorch itself:
         # an exception here is a bug in convdocs, never a verdict on the model
         return lens.call(node, walk, args, kwargs)
@@ -660,8 +667,8 @@ class Graph:
 
     def arguments(self, node, walk):
         """``node``'s arguments with the walk's values in place of other nodes."""
-        get = walk.values.get
+        value = walk.values.__getitem__
         return (
-            self.torch.fx.node.map_arg(node.args, get),
-            self.torch.fx.node.map_arg(node.kwargs, get),
+            self.torch.fx.node.map_arg(node.args, value),
+            self.torch.fx.node.map_arg(node.kwargs, value),
         )

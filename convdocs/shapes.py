@@ -12,9 +12,10 @@ transposed convolutions, resizing, padding, crops, concatenations, additions and
 layers by convdocs' own arithmetic and checks; the rare operation convdocs does not know,
 on PyTorch's ``meta`` device, which computes shapes without data. The lens also leaves
 each node's record of what it does to the grid, which the field lens
-(:mod:`convdocs.receptive`) and the cost lens (:mod:`convdocs.cost`) read. A size is *valid* when every layer gets an input it accepts, and
-every skip connection or residual addition joins tensors of equal spatial size, or of
-sizes a centre crop of the model makes equal, with as many pixels dropped on each side.
+(:mod:`convdocs.receptive`) and the cost lens (:mod:`convdocs.cost`) read. A size is
+*valid* when every layer gets an input it accepts, and every skip connection or residual
+addition joins tensors of equal spatial size, or of sizes a centre crop of the model
+makes equal, with as many pixels dropped on each side.
 """
 
 from __future__ import annotations
@@ -241,6 +242,12 @@ class _ShapeLens:
         self.modules = graph.modules
         self.cached = {}  # node -> _fx.Geometry, for modules (their geometry does not change)
         self.handlers = {node: self.classify(node) for node in graph.nodes}
+        # the nodes that cannot follow a tensor whose spatial dimensions a permute moved
+        # (none in a model without a permute: the check then costs nothing per walk)
+        follows = {self.same, self.broadcast, self.linear, self.layer_norm, self.permute}
+        follows |= {self.getattr, self.size}
+        permutes = "permute" in self.op_kinds.values()
+        self.refuses_moved = {n for n, h in self.handlers.items() if permutes and h not in follows}
 
     def walk(self, input_size, explain=True):
         """Walk one size: a ``_fx.Walk``, and the node and message of a failure (or None)."""
@@ -255,10 +262,10 @@ class _ShapeLens:
     def call(self, node, walk, args, kwargs):
         inputs = [n for n in node.all_input_nodes if n in walk.down]
         walk.down[node] = math.lcm(1, *(walk.down[n] for n in inputs))
-        handler = self.handlers[node]
-        value = handler(node, walk, args, kwargs)
-        moved = any(isinstance(a, Tensor) and a.moved for a in _flatten((args, kwargs)))
-        if moved and handler.__name__ not in _FOLLOWS_MOVED:
+        value = self.handlers[node](node, walk, args, kwargs)
+        if node in self.refuses_moved and any(
+            getattr(walk.values[n], "moved", None) for n in node.all_input_nodes
+        ):
             walk.records[node] = _fx.Unsupported(
                 f"{self.graph.label(node)} on a tensor whose spatial dimensions a permute moved "
                 "from the last places: there convdocs follows only element-wise operations, "
@@ -377,12 +384,13 @@ class _ShapeLens:
         x = self.tensor_input(args)
         self.check_channels(node, x, layer.channels)
         sizes = x.spatial(self.ndim)
-        _check_copied(
-            f"padding_mode={layer.padding_mode!r} with padding",
-            layer.padding_mode,
-            sizes,
-            layer.pads,
-        )
+        if layer.padding_mode != "zeros":  # the common case needs no check
+            _check_copied(
+                f"padding_mode={layer.padding_mode!r} with padding",
+                layer.padding_mode,
+                sizes,
+                layer.pads,
+            )
         out = []
         for n, k, s, p, d in zip(sizes, layer.kernel, layer.stride, layer.pads, layer.dilation):
             try:
@@ -583,7 +591,9 @@ class _ShapeLens:
                 f"got {x.shape[-1]} (input shape {shape_text(x.shape)})"
             )
         value = Tensor((*x.shape[:-1], module.out_features), x.varies, x.moved)
-        walk.records[node] = self.over_last(node, x, 1, "mixes its last (width) dimension")
+        walk.records[node] = self.over_last(
+            node, x, 1, "applied to a spatial tensor mixes its last (width) dimension"
+        )
         self.record(walk, node, "Linear", value, "", x)
         return value
 
@@ -619,11 +629,7 @@ class _ShapeLens:
             return self.meta(node, walk, args, kwargs)  # PyTorch's shape or its error
         dims = [d % rank for d in dims]
         places = tuple(dims.index(d) for d in x.spatial_dims(self.ndim))
-        value = Tensor(
-            tuple(x.shape[d] for d in dims),
-            x.varies,
-            None if places == tuple(range(rank - self.ndim, rank)) else places,
-        )
+        value = Tensor.placed(tuple(x.shape[d] for d in dims), x.varies, places, self.ndim)
         walk.records[node] = (
             _fx.Same()
             if list(places) == sorted(places)
@@ -694,11 +700,8 @@ class _ShapeLens:
                 "combines tensors whose spatial dimensions are in different places (a permute "
                 "moved them in one)"
             )
-        last = tuple(range(rank - self.ndim, rank))
-        moved = places.pop() if len(places) == 1 else last
-        value = Tensor(
-            tuple(out), any(t.varies for t in tensors), None if moved == last else moved
-        )
+        dims = places.pop() if len(places) == 1 else range(rank - self.ndim, rank)
+        value = Tensor.placed(tuple(out), any(t.varies for t in tensors), dims, self.ndim)
         self.record(
             walk, node, self.kinds[node].strip("_"), value, "", varying[0] if varying else None
         )
@@ -927,10 +930,6 @@ def _from_meta(value, varies, torch):
     if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
         return type(value)(_from_meta(v, varies, torch) for v in value)
     return value
-
-
-# The handlers that follow a tensor whose spatial dimensions a permute moved.
-_FOLLOWS_MOVED = {"same", "broadcast", "linear", "layer_norm", "permute", "getattr", "size"}
 
 
 def _is_int_list(values) -> bool:
